@@ -1,0 +1,21 @@
+import { sql } from 'drizzle-orm';
+import { check, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * A business is the billing account. Its id is the `business_id` claim of the sign-in service's
+ * tokens, so the row is created on first need rather than by a sign-up here.
+ */
+export const businesses = pgTable(
+  'businesses',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    email: text('email'),
+    /** Exclusive tax rate in basis points, set by an operator; applied per invoice. */
+    taxRateBps: integer('tax_rate_bps').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('businesses_tax_rate_range', sql`${t.taxRateBps} between 0 and 10000`)],
+);
+
+export type BusinessRow = typeof businesses.$inferSelect;

@@ -1,0 +1,3 @@
+/** Every table, for the query builder's relational API. drizzle-kit reads the *.table.ts files directly. */
+export * from '../businesses/businesses.table.js';
+export * from '../plans/plans.table.js';

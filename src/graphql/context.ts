@@ -1,0 +1,10 @@
+import type { Principal } from '../auth/principal.js';
+import type { Logger } from '../log/logger.js';
+import type { Services } from '../services.js';
+
+/** Built per request: who is calling, a logger bound to the request, and the services. */
+export interface RequestContext {
+  principal: Principal | undefined;
+  log: Logger;
+  services: Services;
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { PlanResolver } from '../plans/plans.resolver.js';
+
+/** Every resolver of every module; the emitted SDL in schema/schema.graphql is built from this list. */
+const resolvers = [PlanResolver] as const;
+
+export function buildGraphQLSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    validate: false,
+    emitSchemaFile: false,
+  });
+}
+
+/** The SDL committed as schema/schema.graphql: sorted, so that it changes only when the schema does. */
+export async function printGraphQLSchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildGraphQLSchema())) + '\n';
+}

@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import express from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type postgres from 'postgres';
+import type { Principal } from '../auth/principal.js';
+import type { TokenVerifier } from '../auth/verifier.js';
+import { migrationsApplied } from '../db/migrate.js';
+import { AppError, httpStatusFor } from '../errors/errors.js';
+import type { RequestContext } from '../graphql/context.js';
+import { createErrorFormatter } from '../graphql/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Services } from '../services.js';
+
+export interface HttpDeps {
+  schema: GraphQLSchema;
+  services: Services;
+  verifyToken: TokenVerifier;
+  sql: postgres.Sql;
+  log: Logger;
+}
+
+async function principalFrom(header: string | undefined, verifyToken: TokenVerifier): Promise<Principal | undefined> {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  try {
+    if (!match) throw new AppError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');
+    return await verifyToken(match[1]!);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    throw new GraphQLError(error.message, {
+      extensions: { code: error.code, http: { status: httpStatusFor[error.code] ?? 401 } },
+    });
+  }
+}
+
+/** The HTTP server: GraphQL (and Sandbox) on /graphql, health probes; Stripe webhooks join later. */
+export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server; stopGraphQL: () => Promise<void> }> {
+  const { schema, services, verifyToken, sql, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+  const production = services.config.env === 'production';
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: services.config.env === 'development',
+    formatError: createErrorFormatter(log, { exposeInternals: services.config.env === 'development' }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      production
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await sql`select 1`;
+      if (!(await migrationsApplied(sql))) {
+        res.status(503).json({ status: 'unavailable', reason: 'migrations not applied' });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (error) {
+      log.warn({ err: error }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<RequestContext> => ({
+        principal: await principalFrom(req.headers.authorization, verifyToken),
+        log: log.child({ requestId: req.headers['x-request-id'] }),
+        services,
+      }),
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  return { server, stopGraphQL: () => apollo.stop() };
+}
