@@ -7,7 +7,6 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/setup-file.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
