@@ -22,7 +22,7 @@ const config: CodegenConfig = {
   ignoreNoDocuments: true,
   generates: {
     'test/generated/graphql.ts': {
-      plugins: ['typescript', 'typescript-operations', 'typed-document-node'],
+      plugins: ['typescript-operations', 'typed-document-node'],
       documentTransforms: [withoutPendingOperations],
       config: {
         useTypeImports: true,

@@ -106,7 +106,12 @@ export async function startEmbeddedPostgres(options: {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     log.info({ dataDir }, 'initialising embedded PostgreSQL data directory');
     await rm(dataDir, { recursive: true, force: true });
-    await pg.initialise();
+    await pg.initialise().catch((error: unknown) => {
+      const asRoot = process.getuid?.() === 0
+        ? ` As root, PostgreSQL runs as the "postgres" user, which must be able to enter every folder above ${dataDir}.`
+        : '';
+      throw new Error(`Could not initialise the embedded PostgreSQL data directory ${dataDir}: ${String(error)}.${asRoot}`);
+    });
   } else {
     await recoverStaleLock(dataDir, log);
   }
