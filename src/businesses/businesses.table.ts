@@ -11,6 +11,8 @@ export const businesses = pgTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     email: text('email'),
+    /** Mirrors Stripe: the customer created for this business on first need (one per business). */
+    stripeCustomerId: text('stripe_customer_id').unique(),
     /** Exclusive tax rate in basis points, set by an operator; applied per invoice. */
     taxRateBps: integer('tax_rate_bps').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,3 +1,5 @@
 /** Every table, for the query builder's relational API. drizzle-kit reads the *.table.ts files directly. */
 export * from '../businesses/businesses.table.js';
 export * from '../plans/plans.table.js';
+export * from '../payments/payment-methods.table.js';
+export * from '../webhooks/stripe-events.table.js';

@@ -1,10 +1,13 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { BillingAccountResolver } from '../businesses/billing-account.resolver.js';
+import { PaymentMethodsResolver } from '../payments/payments.resolver.js';
 import { PlanResolver } from '../plans/plans.resolver.js';
+import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 
 /** Every resolver of every module; the emitted SDL in schema/schema.graphql is built from this list. */
-const resolvers = [PlanResolver] as const;
+const resolvers = [PlanResolver, BillingAccountResolver, PaymentMethodsResolver, WebhooksResolver] as const;
 
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {
   return buildSchema({

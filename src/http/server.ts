@@ -17,6 +17,7 @@ import type { RequestContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
+import { WebhookSignatureError } from '../webhooks/webhooks.service.js';
 
 export interface HttpDeps {
   schema: GraphQLSchema;
@@ -40,7 +41,7 @@ async function principalFrom(header: string | undefined, verifyToken: TokenVerif
   }
 }
 
-/** The HTTP server: GraphQL (and Sandbox) on /graphql, health probes; Stripe webhooks join later. */
+/** The HTTP server: GraphQL (and Sandbox) on /graphql, Stripe webhooks, health probes. */
 export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server; stopGraphQL: () => Promise<void> }> {
   const { schema, services, verifyToken, sql, log } = deps;
   const app = express();
@@ -76,6 +77,24 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server
     } catch (error) {
       log.warn({ err: error }, 'readiness check failed');
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  // Raw body: the signature is over the exact bytes Stripe sent.
+  app.post('/webhooks/stripe', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+    try {
+      const signature = req.headers['stripe-signature'];
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const { eventId, duplicate } = await services.webhooks.receive(body, typeof signature === 'string' ? signature : undefined);
+      res.json({ received: true, eventId, duplicate });
+    } catch (error) {
+      if (error instanceof WebhookSignatureError) {
+        log.warn({ reason: error.message }, 'stripe webhook refused: bad signature');
+        res.status(400).json({ error: 'invalid signature' });
+        return;
+      }
+      log.error({ err: error }, 'stripe webhook could not be stored');
+      res.status(500).json({ error: 'internal error' });
     }
   });
 

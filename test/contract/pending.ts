@@ -4,11 +4,6 @@
  * shrinks. It is empty when the roadmap is done.
  */
 export const PENDING_OPERATIONS: readonly string[] = [
-  // Stripe integration: payment methods
-  'CreateSetupIntent',
-  'AttachPaymentMethod',
-  'SetDefaultPaymentMethod',
-  'DetachPaymentMethod',
   // Subscriptions, invoices, promo codes, history, clock
   'ValidatePromoCode',
   'BillingOverview',

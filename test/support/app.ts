@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphQLClient } from 'graphql-request';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { startApp, type AppOptions, type RunningApp } from '../../src/app.js';
 import type { Role } from '../../src/auth/principal.js';
 import { signToken } from '../../src/auth/tokens.js';
 import { loadConfig, type Env } from '../../src/config/config.js';
@@ -24,7 +24,7 @@ export interface TestApp extends RunningApp {
 }
 
 /** The real HTTP server on a free port, against a fresh database of its own. */
-export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
+export async function startTestApp(env: Partial<Env> = {}, appOptions: Partial<AppOptions> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -35,7 +35,12 @@ export async function startTestApp(env: Partial<Env> = {}): Promise<TestApp> {
     BILLING_DATA_DIR: await mkdtemp(join(tmpdir(), 'billing-test-data-')),
     ...env,
   } as Record<string, string>);
-  const app = await startApp(config, { databaseUrl: database.url, log: createLogger(config.logLevel) });
+  const app = await startApp(config, {
+    databaseUrl: database.url,
+    log: createLogger(config.logLevel),
+    queuePollingSeconds: 0.5,
+    ...appOptions,
+  });
   const graphqlUrl = `${app.url}/graphql`;
   const secret = config.auth.jwtSecret ?? TEST_JWT_SECRET;
   const token: TestApp['token'] = (claims) =>

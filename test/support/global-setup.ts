@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/log/logger.js';
 import { seedCatalogueIfEmpty } from '../../src/plans/plans.seed.js';
+import { startQueue } from '../../src/queue/queue.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -42,6 +43,8 @@ export default async function setup(project: TestProject) {
   await runMigrations(template.db, template.sql);
   await seedCatalogueIfEmpty(template.db, log);
   await template.close();
+  // The job queue's schema too, so no test file pays for creating it.
+  await (await startQueue(withDatabase(adminUrl, templateDatabase), log)).stop();
 
   project.provide('adminUrl', adminUrl);
   project.provide('templateDatabase', templateDatabase);

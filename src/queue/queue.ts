@@ -1,0 +1,51 @@
+import PgBoss from 'pg-boss';
+import type postgres from 'postgres';
+import type { Logger } from '../log/logger.js';
+
+export interface JobOptions {
+  retryLimit?: number;
+  retryDelay?: number;
+  singletonKey?: string;
+}
+
+/** Named background jobs on PostgreSQL (pg-boss), shared by every app instance on the database. */
+export interface Queue {
+  /** Enqueue; pass `tx` (a postgres.js transaction) to enqueue atomically with the caller's writes. */
+  send(name: string, data: object, options?: JobOptions & { tx?: postgres.TransactionSql }): Promise<void>;
+  work<T extends object>(name: string, handler: (data: T) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Adapts a postgres.js transaction to pg-boss's `db` option, so a job commits with the transaction. */
+function bossDb(tx: postgres.TransactionSql) {
+  return {
+    executeSql: async (text: string, values: unknown[]) => ({
+      rows: await tx.unsafe(text, values as postgres.ParameterOrJSON<never>[]),
+    }),
+  };
+}
+
+export async function startQueue(databaseUrl: string, log: Logger, options: { pollingIntervalSeconds?: number } = {}): Promise<Queue> {
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 4, application_name: 'billing-api-queue' });
+  boss.on('error', (error: unknown) => log.error({ err: error, component: 'queue' }, 'queue error'));
+  await boss.start();
+  const created = new Set<string>();
+  const ensureQueue = async (name: string) => {
+    if (created.has(name)) return;
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 8, retryDelay: 1, retryBackoff: true });
+    created.add(name);
+  };
+  return {
+    send: async (name, data, { tx, ...jobOptions } = {}) => {
+      await ensureQueue(name);
+      await boss.send(name, data, { ...jobOptions, ...(tx ? { db: bossDb(tx) } : {}) });
+    },
+    work: async (name, handler) => {
+      await ensureQueue(name);
+      await boss.work(name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (jobs) => {
+        for (const job of jobs) await handler(job.data as never);
+      });
+    },
+    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+  };
+}
