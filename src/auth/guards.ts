@@ -1,4 +1,4 @@
-import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors/errors.js';
 import { SCOPE_BILLING_ADMIN, SCOPE_USAGE_WRITE, type Principal } from './principal.js';
 
 /** The contract's table "Who may do what", as checks that resolvers call first. */
@@ -32,6 +32,8 @@ export function requireBusinessReader(principal: Principal | undefined, requeste
   const p = requirePrincipal(principal);
   if (isOperator(p) && requestedBusinessId) return requestedBusinessId;
   if (!isDashboardUser(p)) throw new ForbiddenError('This needs a dashboard user token with a business_id');
+  // Another business's id answers as if it did not exist.
+  if (requestedBusinessId && requestedBusinessId !== p.businessId) throw new NotFoundError('Billing account');
   return p.businessId!;
 }
 

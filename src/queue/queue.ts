@@ -16,11 +16,17 @@ export interface Queue {
   stop(): Promise<void>;
 }
 
-/** Adapts a postgres.js transaction to pg-boss's `db` option, so a job commits with the transaction. */
+/**
+ * Adapts a postgres.js transaction to pg-boss's `db` option, so a job commits with the transaction.
+ * pg-boss expects node-postgres's parameter handling (objects as JSON, dates as timestamps); the
+ * drizzle-configured client passes those through unserialised, so they are turned into text here.
+ */
 function bossDb(tx: postgres.TransactionSql) {
+  const asText = (value: unknown) =>
+    value === undefined ? null : value instanceof Date ? value.toISOString() : value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
   return {
-    executeSql: async (text: string, values: unknown[]) => ({
-      rows: await tx.unsafe(text, values as postgres.ParameterOrJSON<never>[]),
+    executeSql: async (text: string, values: unknown[] = []) => ({
+      rows: await tx.unsafe(text, values.map(asText) as postgres.ParameterOrJSON<never>[]),
     }),
   };
 }

@@ -7,13 +7,14 @@ import { stripeEvents, type StripeEventRow } from './stripe-events.table.js';
 export type StripeEventStatus = StripeEventRow['status'];
 
 /**
- * Stores a verified event unless its id is already in the inbox. Takes a postgres.js transaction so
+ * Values go as text: the drizzle-configured postgres.js client passes dates and JSON through
+ * unserialised. Stores a verified event unless its id is already in the inbox. Takes a postgres.js transaction so
  * the caller can enqueue its processing job in the same commit. Answers whether it was new.
  */
 export async function insertIfNew(tx: postgres.TransactionSql, event: Stripe.Event): Promise<boolean> {
   const inserted = await tx`
     insert into stripe_events (id, type, created_at, payload)
-    values (${event.id}, ${event.type}, ${new Date(event.created * 1000)}, ${tx.json(event as never)})
+    values (${event.id}, ${event.type}, ${new Date(event.created * 1000).toISOString()}, ${JSON.stringify(event)}::jsonb)
     on conflict (id) do nothing
     returning id`;
   return inserted.length === 1;
