@@ -12,7 +12,8 @@ export interface JobOptions {
 export interface Queue {
   /** Enqueue; pass `tx` (a postgres.js transaction) to enqueue atomically with the caller's writes. */
   send(name: string, data: object, options?: JobOptions & { tx?: postgres.TransactionSql }): Promise<void>;
-  work<T extends object>(name: string, handler: (data: T) => Promise<void>): Promise<void>;
+  /** Runs `handler` for each job, up to `concurrency` at once in this instance. */
+  work<T extends object>(name: string, handler: (data: T) => Promise<void>, options?: { concurrency?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,11 +47,14 @@ export async function startQueue(databaseUrl: string, log: Logger, options: { po
       await ensureQueue(name);
       await boss.send(name, data, { ...jobOptions, ...(tx ? { db: bossDb(tx) } : {}) });
     },
-    work: async (name, handler) => {
+    work: async (name, handler, { concurrency = 4 } = {}) => {
       await ensureQueue(name);
-      await boss.work(name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (jobs) => {
-        for (const job of jobs) await handler(job.data as never);
-      });
+      // pg-boss runs one fetch loop per work() call: several loops give concurrency.
+      for (let i = 0; i < concurrency; i++) {
+        await boss.work(name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (jobs) => {
+          for (const job of jobs) await handler(job.data as never);
+        });
+      }
     },
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
   };
