@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { verifierOptions } from './auth/setup.js';
 import { createTokenVerifier } from './auth/verifier.js';
-import { systemClock, type Clock } from './clock/clock.js';
+import { BillingClock } from './clock/billing-clock.js';
+import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import { connectDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
@@ -50,11 +51,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     cleanups.push(() => stripe.close());
     const queue: Queue = await startQueue(options.databaseUrl, log, { pollingIntervalSeconds: options.queuePollingSeconds });
     cleanups.push(() => queue.stop());
+    const clock = await BillingClock.load(database.db, { sandbox: !config.stripe, log, base: options.clock });
     const services = createServices({
       config,
       db: database.db,
       sql: database.sql,
-      clock: options.clock ?? systemClock,
+      clock,
       log,
       stripe,
       queue,

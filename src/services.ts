@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Clock } from './clock/clock.js';
+import type { BillingClock } from './clock/billing-clock.js';
 import type { Config } from './config/config.js';
 import type { Database } from './db/client.js';
 import type { Logger } from './log/logger.js';
@@ -7,19 +7,25 @@ import { CustomerService } from './payments/customers.js';
 import { PaymentGateway } from './payments/gateway.js';
 import { PaymentMethodService } from './payments/payment-methods.service.js';
 import type { StripeConnection } from './payments/stripe-client.js';
+import { InvoiceService } from './invoices/invoices.service.js';
 import { PlanService } from './plans/plans.service.js';
+import { hasNoSubscriptionHistory, PromotionService } from './promotions/promotions.service.js';
 import type { Queue } from './queue/queue.js';
+import { SubscriptionService } from './subscriptions/subscriptions.service.js';
 import { WebhookService } from './webhooks/webhooks.service.js';
 
 /** The composition root: one instance of each domain service, shared by every request. */
 export interface Services {
   config: Config;
   db: Database;
-  clock: Clock;
+  clock: BillingClock;
   plans: PlanService;
+  promotions: PromotionService;
   gateway: PaymentGateway;
   customers: CustomerService;
   paymentMethods: PaymentMethodService;
+  invoices: InvoiceService;
+  subscriptions: SubscriptionService;
   webhooks: WebhookService;
 }
 
@@ -27,7 +33,7 @@ export interface ServiceDeps {
   config: Config;
   db: Database;
   sql: postgres.Sql;
-  clock: Clock;
+  clock: BillingClock;
   log: Logger;
   stripe: StripeConnection;
   queue: Queue;
@@ -38,6 +44,8 @@ export function createServices(deps: ServiceDeps): Services {
   const gateway = new PaymentGateway(stripe.stripe);
   const customers = new CustomerService(db, gateway);
   const paymentMethods = new PaymentMethodService(db, gateway, customers, clock, log.child({ module: 'payment-methods' }));
+  const invoices = new InvoiceService(db, gateway, customers, clock, log.child({ module: 'invoices' }));
+  const subscriptions = new SubscriptionService(db, invoices, paymentMethods, clock, log.child({ module: 'subscriptions' }));
   const webhooks = new WebhookService({
     db,
     sql,
@@ -45,7 +53,7 @@ export function createServices(deps: ServiceDeps): Services {
     stripe: stripe.stripe,
     webhookSecret: stripe.webhookSecret,
     clock,
-    handlers: { paymentMethods },
+    handlers: { paymentMethods, invoices, gateway },
     log: log.child({ module: 'webhooks' }),
   });
   return {
@@ -53,9 +61,12 @@ export function createServices(deps: ServiceDeps): Services {
     db,
     clock,
     plans: new PlanService(db, clock, log.child({ module: 'plans' })),
+    promotions: new PromotionService(db, clock, log.child({ module: 'promotions' }), hasNoSubscriptionHistory),
     gateway,
     customers,
     paymentMethods,
+    invoices,
+    subscriptions,
     webhooks,
   };
 }

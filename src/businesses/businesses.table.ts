@@ -15,9 +15,20 @@ export const businesses = pgTable(
     stripeCustomerId: text('stripe_customer_id').unique(),
     /** Exclusive tax rate in basis points, set by an operator; applied per invoice. */
     taxRateBps: integer('tax_rate_bps').notNull().default(0),
+    /**
+     * Credit owed to the business (unused time from immediate downgrades), in creditCurrency's minor
+     * unit; applied to its next invoices. Changed only with the invoice that moves it.
+     */
+    creditBalance: integer('credit_balance').notNull().default(0),
+    creditCurrency: text('credit_currency'),
+    /** Last invoice number given at finalization; numbers are gapless per business. */
+    lastInvoiceNumber: integer('last_invoice_number').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check('businesses_tax_rate_range', sql`${t.taxRateBps} between 0 and 10000`)],
+  (t) => [
+    check('businesses_tax_rate_range', sql`${t.taxRateBps} between 0 and 10000`),
+    check('businesses_credit_non_negative', sql`${t.creditBalance} >= 0`),
+  ],
 );
 
 export type BusinessRow = typeof businesses.$inferSelect;

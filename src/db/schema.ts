@@ -3,3 +3,8 @@ export * from '../businesses/businesses.table.js';
 export * from '../plans/plans.table.js';
 export * from '../payments/payment-methods.table.js';
 export * from '../webhooks/stripe-events.table.js';
+export * from '../clock/clock.table.js';
+export * from '../history/history.table.js';
+export * from '../invoices/invoices.table.js';
+export * from '../subscriptions/subscriptions.table.js';
+export * from '../promotions/promotions.table.js';

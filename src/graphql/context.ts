@@ -1,10 +1,12 @@
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
+import type { Loaders } from './loaders.js';
 
 /** Built per request: who is calling, a logger bound to the request, and the services. */
 export interface RequestContext {
   principal: Principal | undefined;
   log: Logger;
   services: Services;
+  loaders: Loaders;
 }

@@ -4,10 +4,29 @@ import { buildSchema } from 'type-graphql';
 import { BillingAccountResolver } from '../businesses/billing-account.resolver.js';
 import { PaymentMethodsResolver } from '../payments/payments.resolver.js';
 import { PlanResolver } from '../plans/plans.resolver.js';
+import { PromotionResolver } from '../promotions/promotions.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
+import { ClockResolver } from '../clock/clock.resolver.js';
+import { InvoiceFieldsResolver } from '../invoices/invoices.types.js';
+import {
+  BillingAccountSubscriptionResolver,
+  PendingChangeResolver,
+  SubscriptionResolver,
+} from '../subscriptions/subscriptions.resolver.js';
 
 /** Every resolver of every module; the emitted SDL in schema/schema.graphql is built from this list. */
-const resolvers = [PlanResolver, BillingAccountResolver, PaymentMethodsResolver, WebhooksResolver] as const;
+const resolvers = [
+  PlanResolver,
+  BillingAccountResolver,
+  PaymentMethodsResolver,
+  WebhooksResolver,
+  PromotionResolver,
+  SubscriptionResolver,
+  PendingChangeResolver,
+  BillingAccountSubscriptionResolver,
+  InvoiceFieldsResolver,
+  ClockResolver,
+] as const;
 
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {
   return buildSchema({

@@ -15,6 +15,7 @@ import { migrationsApplied } from '../db/migrate.js';
 import { AppError, httpStatusFor } from '../errors/errors.js';
 import type { RequestContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
+import { createLoaders } from '../graphql/loaders.js';
 import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
 import { WebhookSignatureError } from '../webhooks/webhooks.service.js';
@@ -106,6 +107,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server
         principal: await principalFrom(req.headers.authorization, verifyToken),
         log: log.child({ requestId: req.headers['x-request-id'] }),
         services,
+        loaders: createLoaders(services.db),
       }),
     }),
   );

@@ -121,10 +121,13 @@ export class PaymentGateway {
   }
 
   /**
-   * Charges a saved card off session. `idempotencyKey` must name the attempt (for example
+   * Charges a saved card. On session (the customer is at the dashboard: subscribe, upgrade, pay now),
+   * 3-D Secure leaves the intent in requires_action for Stripe.js; off session (renewals), Stripe
+   * declines it with authentication_required. `idempotencyKey` must name the attempt (for example
    * `invoice:<id>:attempt:<n>`): a retry of the same attempt returns the first answer, never a new charge.
    */
-  async chargeOffSession(input: {
+  async charge(input: {
+    offSession: boolean;
     customerId: string;
     paymentMethodId: string;
     amount: number;
@@ -140,8 +143,10 @@ export class PaymentGateway {
           currency: input.currency,
           customer: input.customerId,
           payment_method: input.paymentMethodId,
-          off_session: true,
+          off_session: input.offSession,
           confirm: true,
+          // Cards only, no redirect-based methods: the server confirms without a return_url.
+          automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
           description: input.description,
           metadata: input.metadata,
         },

@@ -101,3 +101,13 @@ export async function archivePlanByCode(db: Db, code: string, at: Date): Promise
     .returning();
   return row;
 }
+
+export async function findPlanById(db: Db, id: string): Promise<Plan | undefined> {
+  const [row] = await db.select().from(plans).where(eq(plans.id, id));
+  return row ? (await withLimits(db, [row]))[0] : undefined;
+}
+
+export async function plansByIds(db: Db, ids: readonly string[]): Promise<Plan[]> {
+  if (ids.length === 0) return [];
+  return withLimits(db, await db.select().from(plans).where(inArray(plans.id, [...ids])));
+}

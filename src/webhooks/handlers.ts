@@ -1,8 +1,37 @@
 import type Stripe from 'stripe';
+import type { InvoiceService } from '../invoices/invoices.service.js';
+import type { PaymentGateway } from '../payments/gateway.js';
 import type { PaymentMethodService } from '../payments/payment-methods.service.js';
 
 export interface HandlerDeps {
   paymentMethods: PaymentMethodService;
+  invoices: InvoiceService;
+  gateway: PaymentGateway;
+}
+
+/**
+ * A payment intent of ours carries metadata invoice_id and attempt; its current state at Stripe is
+ * applied to that attempt (once: the invoice service ignores outcomes already recorded).
+ */
+async function syncPaymentIntent(event: Stripe.Event, { invoices, gateway }: HandlerDeps): Promise<void> {
+  const intent = await gateway.stripe.paymentIntents.retrieve((event.data.object as Stripe.PaymentIntent).id);
+  const invoiceId = intent.metadata?.invoice_id;
+  const attempt = Number(intent.metadata?.attempt);
+  if (!invoiceId || !Number.isInteger(attempt)) return;
+  const outcome =
+    intent.status === 'succeeded'
+      ? ({ status: 'succeeded', paymentIntentId: intent.id } as const)
+      : intent.status === 'requires_action'
+        ? ({ status: 'requires_action', paymentIntentId: intent.id, clientSecret: intent.client_secret! } as const)
+        : intent.status === 'requires_payment_method' && intent.last_payment_error
+          ? ({
+              status: 'failed',
+              paymentIntentId: intent.id,
+              declineCode: intent.last_payment_error.decline_code ?? intent.last_payment_error.code ?? 'payment_failed',
+              message: intent.last_payment_error.message ?? 'payment failed',
+            } as const)
+          : undefined;
+  if (outcome) await invoices.applyOutcome(invoiceId, attempt, outcome, 'stripe');
 }
 
 type Handler = (event: Stripe.Event, deps: HandlerDeps) => Promise<void>;
@@ -23,6 +52,9 @@ export const STRIPE_EVENT_HANDLERS: Partial<Record<Stripe.Event.Type, Handler>> 
     if (pm) await paymentMethods.syncFromStripe(pm);
   },
   'customer.updated': (event, { paymentMethods }) => paymentMethods.syncDefaultFromStripe(objectId(event)),
+  'payment_intent.succeeded': syncPaymentIntent,
+  'payment_intent.payment_failed': syncPaymentIntent,
+  'payment_intent.requires_action': syncPaymentIntent,
 };
 
 function objectId(event: Stripe.Event): string {

@@ -5,21 +5,9 @@
  */
 export const PENDING_OPERATIONS: readonly string[] = [
   // Subscriptions, invoices, promo codes, history, clock
-  'ValidatePromoCode',
   'BillingOverview',
   'Invoices',
-  'Invoice',
-  'BillingHistory',
-  'PreviewPlanChange',
-  'Subscribe',
-  'ChangePlan',
-  'CancelSubscription',
-  'ResumeSubscription',
   'RedeemPromoCode',
-  'PayInvoice',
-  'CreatePromoCode',
-  'DeactivatePromoCode',
-  'AdvanceClock',
   // Usage metering and notifications
   'UsageSeries',
   'Notifications',

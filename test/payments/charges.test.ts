@@ -17,7 +17,7 @@ async function customerWithCard(businessId: string, token: string) {
 }
 
 const charge = (card: { customerId: string; paymentMethodId: string }, idempotencyKey: string) =>
-  app.services.gateway.chargeOffSession({ ...card, amount: 2900, currency: 'usd', idempotencyKey });
+  app.services.gateway.charge({ ...card, offSession: true, amount: 2900, currency: 'usd', idempotencyKey });
 
 describe('charging a saved card off session', () => {
   it('charges once when Stripe answers 500 and the SDK retries with the same idempotency key', async () => {
