@@ -9,8 +9,9 @@ import { PaymentMethodService } from './payments/payment-methods.service.js';
 import type { StripeConnection } from './payments/stripe-client.js';
 import { InvoiceService } from './invoices/invoices.service.js';
 import { PlanService } from './plans/plans.service.js';
-import { hasNoSubscriptionHistory, PromotionService } from './promotions/promotions.service.js';
+import { PromotionService } from './promotions/promotions.service.js';
 import type { Queue } from './queue/queue.js';
+import { isFirstTimeCustomer } from './subscriptions/subscriptions.repo.js';
 import { SubscriptionService } from './subscriptions/subscriptions.service.js';
 import { WebhookService } from './webhooks/webhooks.service.js';
 
@@ -44,8 +45,9 @@ export function createServices(deps: ServiceDeps): Services {
   const gateway = new PaymentGateway(stripe.stripe);
   const customers = new CustomerService(db, gateway);
   const paymentMethods = new PaymentMethodService(db, gateway, customers, clock, log.child({ module: 'payment-methods' }));
+  const promotions = new PromotionService(db, clock, log.child({ module: 'promotions' }), isFirstTimeCustomer);
   const invoices = new InvoiceService(db, gateway, customers, clock, log.child({ module: 'invoices' }));
-  const subscriptions = new SubscriptionService(db, invoices, paymentMethods, clock, log.child({ module: 'subscriptions' }));
+  const subscriptions = new SubscriptionService(db, invoices, paymentMethods, promotions, clock, log.child({ module: 'subscriptions' }));
   const webhooks = new WebhookService({
     db,
     sql,
@@ -61,7 +63,7 @@ export function createServices(deps: ServiceDeps): Services {
     db,
     clock,
     plans: new PlanService(db, clock, log.child({ module: 'plans' })),
-    promotions: new PromotionService(db, clock, log.child({ module: 'promotions' }), hasNoSubscriptionHistory),
+    promotions,
     gateway,
     customers,
     paymentMethods,

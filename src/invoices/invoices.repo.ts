@@ -35,6 +35,7 @@ export async function insertFinalized(
       businessId: input.businessId,
       subscriptionId: input.subscriptionId,
       number: `${invoicePrefix(input.businessId)}-${String(business!.number).padStart(4, '0')}`,
+      sequence: business!.number,
       status: settled ? 'paid' : 'open',
       billingReason: input.billingReason,
       currency: draft.currency,
@@ -69,12 +70,12 @@ export async function lockInvoice(tx: Db, id: string): Promise<InvoiceRow | unde
   return row;
 }
 
-/** Newest first; the cursor is the last row's (createdAt, id). */
+/** Newest first; the cursor is the last row's (createdAt, sequence). */
 export async function listInvoices(
   db: Db,
   businessId: string,
   limit: number,
-  after?: { createdAt: Date; id: string },
+  after?: { createdAt: Date; sequence: number },
 ): Promise<InvoiceRow[]> {
   return db
     .select()
@@ -82,10 +83,10 @@ export async function listInvoices(
     .where(
       and(
         eq(invoices.businessId, businessId),
-        after ? or(lt(invoices.createdAt, after.createdAt), and(eq(invoices.createdAt, after.createdAt), lt(invoices.id, after.id))) : undefined,
+        after ? or(lt(invoices.createdAt, after.createdAt), and(eq(invoices.createdAt, after.createdAt), lt(invoices.sequence, after.sequence))) : undefined,
       ),
     )
-    .orderBy(desc(invoices.createdAt), desc(invoices.id))
+    .orderBy(desc(invoices.createdAt), desc(invoices.sequence))
     .limit(limit);
 }
 

@@ -22,6 +22,8 @@ export const invoices = pgTable(
     subscriptionId: uuid('subscription_id'),
     /** `<PREFIX>-0001`, given at finalization, gapless per business. */
     number: text('number'),
+    /** The number's integer part: orders a business's invoices made at the same instant. */
+    sequence: integer('sequence').notNull(),
     status: invoiceStatusEnum('status').notNull(),
     /** Why it exists: subscription_create, subscription_update, subscription_cycle, ... */
     billingReason: text('billing_reason').notNull(),
@@ -43,7 +45,7 @@ export const invoices = pgTable(
   },
   (t) => [
     unique('invoices_number_per_business').on(t.businessId, t.number),
-    index('invoices_business_created_idx').on(t.businessId, t.createdAt, t.id),
+    index('invoices_business_created_idx').on(t.businessId, t.createdAt, t.sequence),
     check('invoices_amounts_add_up', sql`${t.total} = ${t.subtotal} - ${t.discount} + ${t.tax}`),
     check('invoices_paid_within_due', sql`${t.amountPaid} >= 0 and ${t.amountPaid} <= greatest(${t.amountDue}, 0)`),
   ],

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { Clock } from '../clock/clock.js';
 import type { Database, Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -50,30 +49,6 @@ const MESSAGES: Record<PromoCodeInvalidReason, (code: string, planCode?: string)
 /** The contract's PROMO_CODE_INVALID error, with `extensions.reason`. */
 export function promoCodeInvalid(reason: PromoCodeInvalidReason, code: string, planCode?: string): AppError {
   return new AppError('PROMO_CODE_INVALID', MESSAGES[reason](code, planCode), { reason });
-}
-
-/** PostgreSQL's SQLSTATE of a driver error, looking through drizzle's wrapping. */
-function sqlState(error: unknown): string | undefined {
-  for (let e = error; e; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return undefined;
-}
-
-/**
- * The default FirstTimeCustomerCheck until the subscriptions module supplies its own: true when the
- * business has no row in `subscriptions`, or when that table does not exist yet (SQLSTATE 42P01).
- * Runs in a savepoint, so a missing table does not abort the caller's transaction.
- */
-export async function hasNoSubscriptionHistory(db: Db, businessId: string): Promise<boolean> {
-  try {
-    const rows = await db.transaction((sp) => sp.execute(sql`select 1 from subscriptions where business_id = ${businessId} limit 1`));
-    return rows.length === 0;
-  } catch (error) {
-    if (sqlState(error) === '42P01') return true;
-    throw error;
-  }
 }
 
 export class PromotionService {

@@ -24,6 +24,19 @@ export async function findById(db: Db, id: string): Promise<SubscriptionRow | un
   return row;
 }
 
+/**
+ * A first-time customer has never had a subscription end: its current subscription, if any, is its
+ * first. Promo codes marked first-time-only ask this, in validation and redemption alike.
+ */
+export async function isFirstTimeCustomer(db: Db, businessId: string): Promise<boolean> {
+  const [ended] = await db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.businessId, businessId), eq(subscriptions.status, 'canceled')))
+    .limit(1);
+  return ended === undefined;
+}
+
 export async function hadTrial(db: Db, businessId: string): Promise<boolean> {
   const [row] = await db
     .select({ id: subscriptions.id })

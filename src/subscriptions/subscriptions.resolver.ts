@@ -61,6 +61,12 @@ export class SubscriptionResolver {
     return SubscriptionType.from(await ctx.services.subscriptions.resume(businessId, actor));
   }
 
+  @Mutation(() => SubscriptionType, { description: 'Apply a promo code to the live subscription\'s coming invoices.' })
+  async redeemPromoCode(@Ctx() ctx: RequestContext, @Arg('code', () => String) code: string): Promise<SubscriptionType> {
+    const { businessId, actor } = requireBusinessManager(ctx.principal);
+    return SubscriptionType.from(await ctx.services.subscriptions.redeemPromoCode(businessId, actor, code));
+  }
+
   @Query(() => PlanChangePreviewType, { description: 'Exactly what changePlan would charge, line by line; writes nothing.' })
   async previewPlanChange(
     @Ctx() ctx: RequestContext,
@@ -130,9 +136,8 @@ export class BillingAccountSubscriptionResolver {
   ): Promise<InvoiceConnectionType> {
     const size = pageSize(first);
     const cursor = decodeCursor(after);
-    const rows = await listInvoices(ctx.services.db, account.id, size + 1, cursor && { createdAt: cursor.at, id: cursor.id });
-    const page = rows.slice(0, size);
-    const edges = page.map((row) => ({ cursor: encodeCursor(row.createdAt, row.id), node: InvoiceType.from(row) }));
+    const rows = await listInvoices(ctx.services.db, account.id, size + 1, cursor && { createdAt: cursor.at, sequence: Number(cursor.id) });
+    const edges = rows.slice(0, size).map((row) => ({ cursor: encodeCursor(row.createdAt, String(row.sequence)), node: InvoiceType.from(row) }));
     return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

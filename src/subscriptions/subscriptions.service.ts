@@ -12,6 +12,9 @@ import type { InvoiceRow } from '../invoices/invoices.table.js';
 import type { Logger } from '../log/logger.js';
 import { formatMoney } from '../money/money.js';
 import type { PaymentMethodService } from '../payments/payment-methods.service.js';
+import type { DiscountSnapshot } from '../promotions/promotions.model.js';
+import { discountAmount, discountAppliesTo } from '../promotions/promotions.rules.js';
+import type { PromotionService } from '../promotions/promotions.service.js';
 import * as paymentMethodsRepo from '../payments/payment-methods.repo.js';
 import type { Plan } from '../plans/plans.model.js';
 import { findPlanByCode, findPlanById } from '../plans/plans.repo.js';
@@ -32,7 +35,7 @@ export interface PlanChangePreview {
 const annualized = (plan: Plan) => plan.price.amount * (plan.interval === 'year' ? 1 : 12);
 
 /** Errors that belong to one request and may be retried with the same key once fixed. */
-const RETRYABLE = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND', 'FORBIDDEN', 'INTERNAL_SERVER_ERROR']);
+const RETRYABLE = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND', 'FORBIDDEN', 'PROMO_CODE_INVALID', 'INTERNAL_SERVER_ERROR']);
 
 /**
  * The subscription lifecycle: subscribe (trial, free, paid with a first charge), plan changes with
@@ -45,6 +48,7 @@ export class SubscriptionService {
     private readonly db: Database,
     private readonly invoices: InvoiceService,
     private readonly paymentMethods: PaymentMethodService,
+    private readonly promotions: PromotionService,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
@@ -58,7 +62,7 @@ export class SubscriptionService {
   async subscribe(
     businessId: string,
     actor: string,
-    input: { planCode: string; paymentMethodId?: string | null; idempotencyKey?: string | null },
+    input: { planCode: string; paymentMethodId?: string | null; promoCode?: string | null; idempotencyKey?: string | null },
   ): Promise<SubscriptionRow> {
     return this.idempotent(businessId, input.idempotencyKey, 'subscribe', () => this.subscribeOnce(businessId, actor, input));
   }
@@ -66,7 +70,7 @@ export class SubscriptionService {
   private async subscribeOnce(
     businessId: string,
     actor: string,
-    input: { planCode: string; paymentMethodId?: string | null },
+    input: { planCode: string; paymentMethodId?: string | null; promoCode?: string | null },
   ): Promise<SubscriptionRow> {
     const now = this.clock.now();
     const plan = await this.activePlan(input.planCode);
@@ -106,10 +110,11 @@ export class SubscriptionService {
         data: { planCode: plan.code, status: subscription.status },
         occurredAt: now,
       });
+      if (input.promoCode) subscription = await this.applyPromoCode(tx, subscription, plan, input.promoCode, actor, now);
       if (trial || !paid) return { subscription, invoice: undefined };
-      const draft = await this.draftFor(tx, businessId, [this.subscriptionLine(plan, subscription.currentPeriodStart, subscription.currentPeriodEnd)], plan.price.currency);
+      const draft = await this.draftFor(tx, businessId, [this.subscriptionLine(plan, subscription.currentPeriodStart, subscription.currentPeriodEnd)], plan.price.currency, subscription);
       const invoice = await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_create', draft, actor, now });
-      subscription = await repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id });
+      subscription = await repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id, discountUses: subscription.discountUses + (invoice.discount > 0 ? 1 : 0) });
       return { subscription: (await repo.findById(tx, subscription.id))!, invoice };
     });
     if (!invoice || invoice.status !== 'open') return (await repo.findById(this.db, subscription.id))!;
@@ -149,7 +154,7 @@ export class SubscriptionService {
     const end = subscription.pendingPlanId
       ? periodEnd(start, plan.interval, 0)
       : periodEnd(subscription.billingAnchor, plan.interval, subscription.periodIndex + 1);
-    return this.draftFor(db, businessId, [this.subscriptionLine(plan, start, end)], plan.price.currency);
+    return this.draftFor(db, businessId, [this.subscriptionLine(plan, start, end)], plan.price.currency, subscription);
   }
 
   async cancel(businessId: string, actor: string, input: { atPeriodEnd: boolean; reason?: string | null }): Promise<SubscriptionRow> {
@@ -250,7 +255,7 @@ export class SubscriptionService {
         version: subscription.version + 1,
       });
       const invoice = await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_update', draft: change.draft, actor, now });
-      await repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id });
+      await repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id, discountUses: subscription.discountUses + (invoice.discount > 0 ? 1 : 0) });
       await recordHistory(tx, { businessId, type: 'subscription.plan_changed', description: `Plan changed from ${current.name} to ${plan.name}; invoice ${invoice.number} for ${formatMoney({ amount: invoice.amountDue, currency: invoice.currency })}`, actor, subjectId: subscription.id, data: note, occurredAt: now });
       return { subscription: updated, invoice, previous: subscription };
     });
@@ -311,19 +316,63 @@ export class SubscriptionService {
       const charge = prorate(plan.price.amount, now, start, end);
       lines.push({ kind: 'proration', description: `Remaining time on ${plan.name}`, quantity: 1, unitAmount: charge, amount: charge, periodStart: now, periodEnd: end });
     }
-    return { effectiveAt: now, draft: await this.draftFor(db, businessId, lines, plan.price.currency) };
+    return { effectiveAt: now, draft: await this.draftFor(db, businessId, lines, plan.price.currency, subscription) };
   }
 
   private subscriptionLine(plan: Plan, periodStart: Date, periodEnd: Date): DraftLine {
     return { kind: 'subscription', description: `${plan.name} (${formatMoney(plan.price)} per ${plan.interval})`, quantity: 1, unitAmount: plan.price.amount, amount: plan.price.amount, periodStart, periodEnd };
   }
 
-  private async draftFor(db: Db, businessId: string, chargeLines: DraftLine[], currency: string): Promise<InvoiceDraft> {
+  private async draftFor(
+    db: Db,
+    businessId: string,
+    chargeLines: DraftLine[],
+    currency: string,
+    subscription?: Pick<SubscriptionRow, 'discount' | 'discountUses'>,
+  ): Promise<InvoiceDraft> {
     const [business] = await db.select().from(businesses).where(eq(businesses.id, businessId));
     const creditBalance = business!.creditCurrency === null || business!.creditCurrency === currency ? business!.creditBalance : 0;
     const periodStart = chargeLines.reduce((min, l) => (l.periodStart < min ? l.periodStart : min), chargeLines[0]!.periodStart);
     const periodEnd = chargeLines.reduce((max, l) => (l.periodEnd > max ? l.periodEnd : max), chargeLines[0]!.periodEnd);
-    return composeInvoice({ currency, periodStart, periodEnd, chargeLines, taxRateBps: business!.taxRateBps, creditBalance });
+    const subtotal = { amount: chargeLines.reduce((sum, l) => sum + l.amount, 0), currency };
+    const discount = subscription?.discount ? revive(subscription.discount) : undefined;
+    const applies = discount && discountAppliesTo(discount.schedule, { isFirstInvoice: subscription!.discountUses === 0, periodStart });
+    return composeInvoice({
+      currency,
+      periodStart,
+      periodEnd,
+      chargeLines,
+      discount: applies ? { amount: discountAmount(discount, subtotal), description: `Promo code ${discount.code.toUpperCase()}` } : undefined,
+      taxRateBps: business!.taxRateBps,
+      creditBalance,
+    });
+  }
+
+  /** `redeemPromoCode`: one discount per subscription, for its coming invoices. */
+  async redeemPromoCode(businessId: string, actor: string, code: string): Promise<SubscriptionRow> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      await this.lockBusiness(tx, businessId);
+      const subscription = await repo.findLive(tx, businessId);
+      if (!subscription) throw new NotFoundError('Subscription');
+      const plan = (await findPlanById(tx, subscription.planId))!;
+      return this.applyPromoCode(tx, subscription, plan, code, actor, now);
+    });
+  }
+
+  private async applyPromoCode(tx: Tx, subscription: SubscriptionRow, plan: Plan, code: string, actor: string, now: Date): Promise<SubscriptionRow> {
+    if (subscription.discount) throw new ConflictError('The subscription already has a discount; one discount per subscription');
+    const discount = await this.promotions.redeem(tx, { code, businessId: subscription.businessId, planCode: plan.code, subscriptionId: subscription.id, now });
+    const terms = discount.percentOff !== null ? `${discount.percentOff}% off` : `${formatMoney(discount.amountOff!)} off`;
+    await recordHistory(tx, {
+      businessId: subscription.businessId,
+      type: 'discount.applied',
+      description: `Promo code ${discount.code.toUpperCase()} applied: ${terms} (${discount.duration}${discount.durationInMonths ? `, ${discount.durationInMonths} months` : ''})`,
+      actor,
+      subjectId: subscription.id,
+      occurredAt: now,
+    });
+    return repo.updateSubscription(tx, subscription.id, { discount, discountUses: 0, version: subscription.version + 1 });
   }
 
   /** In the transaction that marks an invoice paid: INCOMPLETE or PAST_DUE becomes ACTIVE. */
@@ -412,4 +461,10 @@ export class SubscriptionService {
       throw error;
     }
   }
+}
+
+/** jsonb gives dates back as strings. */
+function revive(discount: DiscountSnapshot): DiscountSnapshot {
+  const schedule = discount.schedule.kind === 'until' ? { kind: 'until' as const, endsAt: new Date(discount.schedule.endsAt) } : discount.schedule;
+  return { ...discount, schedule, redeemedAt: new Date(discount.redeemedAt), endsAt: discount.endsAt ? new Date(discount.endsAt) : null };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { DiscountSnapshot } from '../promotions/promotions.model.js';
 import { businesses } from '../businesses/businesses.table.js';
 import { plans } from '../plans/plans.table.js';
 
@@ -45,6 +46,10 @@ export const subscriptions = pgTable(
     incompleteExpiresAt: timestamp('incomplete_expires_at', { withTimezone: true }),
     graceEndsAt: timestamp('grace_ends_at', { withTimezone: true }),
     latestInvoiceId: uuid('latest_invoice_id'),
+    /** The redeemed promo code's terms, fixed at redemption (one discount per subscription). */
+    discount: jsonb('discount').$type<DiscountSnapshot>(),
+    /** How many invoices the discount has reduced (a ONCE discount stops after the first). */
+    discountUses: integer('discount_uses').notNull().default(0),
     /** Bumped on every change: concurrent writers lock the row, and clients can compare. */
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

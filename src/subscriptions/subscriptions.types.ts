@@ -3,6 +3,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { InvoiceLineType } from '../invoices/invoices.types.js';
 import type { InvoiceDraft } from '../invoices/invoice-math.js';
 import { MoneyType } from '../graphql/money.type.js';
+import type { DiscountSnapshot } from '../promotions/promotions.model.js';
 import type { SubscriptionRow } from './subscriptions.table.js';
 
 export enum SubscriptionStatus {
@@ -30,6 +31,26 @@ export class PendingChangeType {
   @Field(() => DateTimeResolver) effectiveAt!: Date;
 }
 
+@ObjectType('Discount', { description: 'A redeemed promo code, as it was when redeemed.' })
+export class DiscountType {
+  @Field(() => String) promoCode!: string;
+  @Field(() => Int, { nullable: true }) percentOff!: number | null;
+  @Field(() => MoneyType, { nullable: true }) amountOff!: MoneyType | null;
+  @Field(() => String, { description: 'once, repeating or forever.' }) duration!: string;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'Repeating discounts end here; null for once (first invoice only) and forever.' })
+  endsAt!: Date | null;
+
+  static from(discount: DiscountSnapshot): DiscountType {
+    return Object.assign(new DiscountType(), {
+      promoCode: discount.code.toUpperCase(),
+      percentOff: discount.percentOff,
+      amountOff: discount.amountOff ? MoneyType.of(discount.amountOff) : null,
+      duration: discount.duration,
+      endsAt: discount.endsAt ? new Date(discount.endsAt) : null,
+    });
+  }
+}
+
 @ObjectType('Subscription')
 export class SubscriptionType {
   @Field(() => ID) id!: string;
@@ -42,6 +63,7 @@ export class SubscriptionType {
   @Field(() => DateTimeResolver, { nullable: true }) endedAt!: Date | null;
   @Field(() => DateTimeResolver, { nullable: true }) graceEndsAt!: Date | null;
   @Field(() => PendingChangeType, { nullable: true }) pendingChange!: PendingChangeType | null;
+  @Field(() => DiscountType, { nullable: true }) discount!: DiscountType | null;
   @Field(() => Int, { description: 'Bumped on every change.' }) version!: number;
 
   row!: SubscriptionRow;
@@ -59,6 +81,7 @@ export class SubscriptionType {
       endedAt: row.endedAt,
       graceEndsAt: row.graceEndsAt,
       version: row.version,
+      discount: row.discount ? DiscountType.from(row.discount) : null,
       pendingChange:
         row.pendingPlanId && row.pendingChangeAt
           ? Object.assign(new PendingChangeType(), { planId: row.pendingPlanId, effectiveAt: row.pendingChangeAt })

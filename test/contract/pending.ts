@@ -7,7 +7,6 @@ export const PENDING_OPERATIONS: readonly string[] = [
   // Subscriptions, invoices, promo codes, history, clock
   'BillingOverview',
   'Invoices',
-  'RedeemPromoCode',
   // Usage metering and notifications
   'UsageSeries',
   'Notifications',

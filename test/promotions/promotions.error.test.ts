@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBusiness } from '../../src/businesses/businesses.repo.js';
 import { createLogger } from '../../src/log/logger.js';
-import { hasNoSubscriptionHistory, PromotionService } from '../../src/promotions/promotions.service.js';
+import { PromotionService } from '../../src/promotions/promotions.service.js';
 import {
   CreatePromoCodeDocument,
   DeactivatePromoCodeDocument,
@@ -174,31 +174,5 @@ describe('validatePromoCode: each reason', () => {
     });
     expect(reason).toBe('ALREADY_REDEEMED');
     expect((await promotions.findByCode('keep-going'))!.timesRedeemed).toBe(1);
-  });
-});
-
-describe('hasNoSubscriptionHistory (the first-time check wired until subscriptions supply theirs)', () => {
-  it('is true for a business without subscriptions, false with one, true when the table is missing', async () => {
-    const { db } = app.services;
-    await ensureBusiness(db, 'biz_h1', 'History');
-    expect(await hasNoSubscriptionHistory(db, 'biz_h1')).toBe(true);
-    await db
-      .transaction(async (tx) => {
-        // A schema of this transaction's own, so the check runs against a table shaped only as it needs.
-        await tx.execute(sql`create schema promo_test_empty`);
-        await tx.execute(sql`create schema promo_test_history`);
-        await tx.execute(sql`create table promo_test_history.subscriptions (business_id text)`);
-        await tx.execute(sql`insert into promo_test_history.subscriptions values ('biz_h1')`);
-        await tx.execute(sql`set local search_path to promo_test_history`);
-        expect(await hasNoSubscriptionHistory(tx, 'biz_h1')).toBe(false);
-        expect(await hasNoSubscriptionHistory(tx, 'biz_h2')).toBe(true);
-        await tx.execute(sql`set local search_path to promo_test_empty`);
-        expect(await hasNoSubscriptionHistory(tx, 'biz_h1')).toBe(true); // 42P01: no subscriptions table
-        await tx.execute(sql`select 1`); // and the transaction goes on
-        tx.rollback();
-      })
-      .catch((error: unknown) => {
-        if (!String(error).includes('Rollback')) throw error;
-      });
   });
 });
