@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { persistentSecret } from './auth/sandbox-secret.js';
 import { verifierOptions } from './auth/setup.js';
 import { createTokenVerifier } from './auth/verifier.js';
 import { BillingClock } from './clock/billing-clock.js';
@@ -30,6 +31,8 @@ export interface AppOptions {
   queuePollingSeconds?: number;
   /** Stripe SDK request timeout (tests shorten it to exercise timeouts). */
   stripeTimeoutMs?: number;
+  /** Sees every SQL statement the services issue (tests count them). */
+  onQuery?: (query: string) => void;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface AppOptions {
  */
 export async function startApp(config: Config, options: AppOptions): Promise<RunningApp> {
   const { log } = options;
-  const database = connectDatabase(options.databaseUrl);
+  const database = connectDatabase(options.databaseUrl, { onQuery: options.onQuery });
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -60,6 +63,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       log,
       stripe,
       queue,
+      linkSigningSecret: config.linkSigningSecret ?? (await persistentSecret(config.dataDir, 'link-signing-secret')),
     });
     const verifyToken = createTokenVerifier(await verifierOptions(config));
     const schema = await buildGraphQLSchema();

@@ -8,6 +8,7 @@ import { PaymentGateway } from './payments/gateway.js';
 import { PaymentMethodService } from './payments/payment-methods.service.js';
 import type { StripeConnection } from './payments/stripe-client.js';
 import { InvoiceService } from './invoices/invoices.service.js';
+import { PdfLinks } from './invoices/pdf-links.js';
 import { PlanService } from './plans/plans.service.js';
 import { PromotionService } from './promotions/promotions.service.js';
 import type { Queue } from './queue/queue.js';
@@ -38,6 +39,7 @@ export interface ServiceDeps {
   log: Logger;
   stripe: StripeConnection;
   queue: Queue;
+  linkSigningSecret: string;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -46,7 +48,7 @@ export function createServices(deps: ServiceDeps): Services {
   const customers = new CustomerService(db, gateway);
   const paymentMethods = new PaymentMethodService(db, gateway, customers, clock, log.child({ module: 'payment-methods' }));
   const promotions = new PromotionService(db, clock, log.child({ module: 'promotions' }), isFirstTimeCustomer);
-  const invoices = new InvoiceService(db, gateway, customers, clock, log.child({ module: 'invoices' }));
+  const invoices = new InvoiceService(db, gateway, customers, new PdfLinks(deps.linkSigningSecret), clock, log.child({ module: 'invoices' }));
   const subscriptions = new SubscriptionService(db, invoices, paymentMethods, promotions, clock, log.child({ module: 'subscriptions' }));
   const webhooks = new WebhookService({
     db,

@@ -33,6 +33,9 @@ const configSchema = z
     }),
     AUTH_ISSUER: optionalString,
     AUTH_AUDIENCE: optionalString,
+    LINK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+      message: 'must be at least 32 characters',
+    }),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWKS_URL && env.AUTH_JWT_SECRET) {
@@ -68,6 +71,8 @@ export interface Config {
     issuer: string | undefined;
     audience: string | undefined;
   };
+  /** Signs short-lived links (invoice PDFs); unset: a generated secret kept under dataDir. */
+  linkSigningSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -103,5 +108,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
     },
+    linkSigningSecret: e.LINK_SIGNING_SECRET,
   };
 }

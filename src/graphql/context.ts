@@ -9,4 +9,6 @@ export interface RequestContext {
   log: Logger;
   services: Services;
   loaders: Loaders;
+  /** This server's address as the caller reached it, for links in answers. */
+  baseUrl: string;
 }

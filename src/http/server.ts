@@ -99,6 +99,22 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server
     }
   });
 
+  // The signed link is the authorisation: a dashboard can open it in a new tab.
+  app.get('/invoices/:id/pdf', async (req, res) => {
+    try {
+      const pdf = await services.invoices.pdf(req.params.id, String(req.query.token ?? ''));
+      if (!pdf) {
+        res.status(404).json({ error: 'invoice not found or link expired' });
+        return;
+      }
+      res.type('application/pdf').setHeader('content-disposition', `inline; filename="${pdf.filename}"`);
+      res.send(pdf.content);
+    } catch (error) {
+      log.error({ err: error }, 'invoice PDF failed');
+      res.status(500).json({ error: 'internal error' });
+    }
+  });
+
   app.use(
     '/graphql',
     express.json({ limit: '2mb' }),
@@ -108,6 +124,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server
         log: log.child({ requestId: req.headers['x-request-id'] }),
         services,
         loaders: createLoaders(services.db),
+        baseUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
       }),
     }),
   );

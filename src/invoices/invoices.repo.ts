@@ -59,9 +59,18 @@ export async function insertFinalized(
   return invoice!;
 }
 
+/** Ids arrive from clients: anything but a UUID is simply not found (and never reaches SQL as a bad cast). */
+const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
 export async function findInvoice(db: Db, businessId: string, id: string): Promise<InvoiceRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await db.select().from(invoices).where(and(eq(invoices.id, id), eq(invoices.businessId, businessId)));
+  return row;
+}
+
+export async function findInvoiceById(db: Db, id: string): Promise<InvoiceRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await db.select().from(invoices).where(eq(invoices.id, id));
   return row;
 }
 

@@ -10,6 +10,8 @@ import type { CustomerService } from '../payments/customers.js';
 import * as paymentMethodsRepo from '../payments/payment-methods.repo.js';
 import { formatMoney } from '../money/money.js';
 import type { InvoiceDraft } from './invoice-math.js';
+import { renderInvoicePdf } from './invoice-pdf.js';
+import type { PdfLinks } from './pdf-links.js';
 import * as repo from './invoices.repo.js';
 import { invoices, payments, type InvoiceRow } from './invoices.table.js';
 
@@ -33,9 +35,24 @@ export class InvoiceService {
     private readonly db: Database,
     private readonly gateway: PaymentGateway,
     private readonly customers: CustomerService,
+    private readonly pdfLinks: PdfLinks,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
+
+  pdfUrl(baseUrl: string, invoice: InvoiceRow): Promise<string> {
+    return this.pdfLinks.urlFor(baseUrl, invoice);
+  }
+
+  /** The PDF behind a signed link; undefined for a bad or expired link. */
+  async pdf(invoiceId: string, token: string): Promise<{ filename: string; content: Buffer } | undefined> {
+    const link = await this.pdfLinks.verify(invoiceId, token);
+    const invoice = link ? await repo.findInvoice(this.db, link.businessId, link.invoiceId) : undefined;
+    if (!invoice) return undefined;
+    const [business] = await this.db.select().from(businesses).where(eq(businesses.id, invoice.businessId));
+    const content = await renderInvoicePdf({ businessName: business!.name, invoice, lines: await repo.linesOf(this.db, [invoice.id]) });
+    return { filename: `${invoice.number ?? invoice.id}.pdf`, content };
+  }
 
   onPaid(listener: InvoicePaidListener): void {
     this.paidListeners.push(listener);
@@ -63,6 +80,11 @@ export class InvoiceService {
 
   get(db: Db, businessId: string, id: string): Promise<InvoiceRow | undefined> {
     return repo.findInvoice(db, businessId, id);
+  }
+
+  /** For operators only: the invoice whatever its business. */
+  getAnyBusiness(id: string): Promise<InvoiceRow | undefined> {
+    return repo.findInvoiceById(this.db, id);
   }
 
   /** `payInvoice`: charges an open invoice now; a paid or void invoice is answered as it is. */

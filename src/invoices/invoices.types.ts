@@ -103,6 +103,11 @@ export class InvoiceFieldsResolver {
     return (await ctx.loaders.invoiceLines.load(invoice.id)).map((line) => InvoiceLineType.from(line, invoice.currency));
   }
 
+  @FieldResolver(() => String, { description: 'A link to the invoice PDF, valid for 15 minutes.' })
+  pdfUrl(@Root() invoice: InvoiceType, @Ctx() ctx: RequestContext): Promise<string> {
+    return ctx.services.invoices.pdfUrl(ctx.baseUrl, invoice.row);
+  }
+
   @FieldResolver(() => [PaymentType])
   async payments(@Root() invoice: InvoiceType, @Ctx() ctx: RequestContext): Promise<PaymentType[]> {
     return (await ctx.loaders.invoicePayments.load(invoice.id)).map(PaymentType.from);

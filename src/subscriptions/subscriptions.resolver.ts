@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireBusinessManager, requireBusinessReader } from '../auth/guards.js';
+import { isOperator, requireBusinessManager, requireBusinessReader, requirePrincipal } from '../auth/guards.js';
 import { BillingAccountType } from '../businesses/billing-account.types.js';
 import { businesses } from '../businesses/businesses.table.js';
 import { NotFoundError } from '../errors/errors.js';
@@ -86,8 +86,12 @@ export class SubscriptionResolver {
 
   @Query(() => InvoiceType, { description: 'One invoice of the caller\'s business (operators: any).' })
   async invoice(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('businessId', () => ID, { nullable: true }) businessId?: string): Promise<InvoiceType> {
-    const owner = requireBusinessReader(ctx.principal, businessId ?? undefined);
-    const invoice = await ctx.services.invoices.get(ctx.services.db, owner, id);
+    const principal = requirePrincipal(ctx.principal);
+    // Operators read any business's invoice by its id alone.
+    const invoice =
+      isOperator(principal) && !businessId
+        ? await ctx.services.invoices.getAnyBusiness(id)
+        : await ctx.services.invoices.get(ctx.services.db, requireBusinessReader(principal, businessId ?? undefined), id);
     if (!invoice) throw new NotFoundError(`Invoice "${id}"`);
     return InvoiceType.from(invoice);
   }

@@ -6,7 +6,6 @@
 export const PENDING_OPERATIONS: readonly string[] = [
   // Subscriptions, invoices, promo codes, history, clock
   'BillingOverview',
-  'Invoices',
   // Usage metering and notifications
   'UsageSeries',
   'Notifications',
