@@ -8,6 +8,7 @@ import { PaymentGateway } from './payments/gateway.js';
 import { PaymentMethodService } from './payments/payment-methods.service.js';
 import type { StripeConnection } from './payments/stripe-client.js';
 import { InvoiceService } from './invoices/invoices.service.js';
+import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { PdfLinks } from './invoices/pdf-links.js';
 import { PlanService } from './plans/plans.service.js';
 import { PromotionService } from './promotions/promotions.service.js';
@@ -28,6 +29,7 @@ export interface Services {
   paymentMethods: PaymentMethodService;
   invoices: InvoiceService;
   subscriptions: SubscriptionService;
+  lifecycle: LifecycleService;
   webhooks: WebhookService;
 }
 
@@ -49,7 +51,9 @@ export function createServices(deps: ServiceDeps): Services {
   const paymentMethods = new PaymentMethodService(db, gateway, customers, clock, log.child({ module: 'payment-methods' }));
   const promotions = new PromotionService(db, clock, log.child({ module: 'promotions' }), isFirstTimeCustomer);
   const invoices = new InvoiceService(db, gateway, customers, new PdfLinks(deps.linkSigningSecret), clock, log.child({ module: 'invoices' }));
-  const subscriptions = new SubscriptionService(db, invoices, paymentMethods, promotions, clock, log.child({ module: 'subscriptions' }));
+  // TODO(wire usage): replaced by the usage module's overageLines once it lands in this change.
+  const subscriptions = new SubscriptionService(db, invoices, paymentMethods, promotions, async () => [], clock, log.child({ module: 'subscriptions' }));
+  const lifecycle = new LifecycleService(db, subscriptions, invoices, log.child({ module: 'lifecycle' }));
   const webhooks = new WebhookService({
     db,
     sql,
@@ -71,6 +75,7 @@ export function createServices(deps: ServiceDeps): Services {
     paymentMethods,
     invoices,
     subscriptions,
+    lifecycle,
     webhooks,
   };
 }

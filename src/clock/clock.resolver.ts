@@ -11,9 +11,12 @@ export class ClockStateType {
 
 @Resolver()
 export class ClockResolver {
-  @Mutation(() => ClockStateType, { description: 'Sandbox only, operators: move the billing clock forward (never back).' })
+  @Mutation(() => ClockStateType, { description: 'Sandbox only, operators: move the billing clock forward (never back) and apply every transition due by then.' })
   async advanceClock(@Ctx() ctx: RequestContext, @Arg('to', () => DateTimeResolver) to: Date): Promise<ClockStateType> {
     const operator = requireOperator(ctx.principal);
-    return Object.assign(new ClockStateType(), { now: await ctx.services.clock.advanceTo(to, operator.subject) });
+    const now = await ctx.services.clock.advanceTo(to, operator.subject);
+    // Everything due by the new time happens before the answer: renewals, trial ends, expiries.
+    await ctx.services.lifecycle.applyDue(now);
+    return Object.assign(new ClockStateType(), { now });
   }
 }

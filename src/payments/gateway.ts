@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { AppError, NotFoundError } from '../errors/errors.js';
+import { AppError, ConflictError, NotFoundError } from '../errors/errors.js';
 
 export interface CardDetails {
   id: string;
@@ -163,6 +163,9 @@ export class PaymentGateway {
         message: intent.last_payment_error?.message ?? `payment ${intent.status}`,
       };
     } catch (error) {
+      if (error instanceof Stripe.errors.StripeIdempotencyError || (error instanceof Stripe.errors.StripeError && error.statusCode === 409)) {
+        throw new ConflictError('This payment attempt is already being processed');
+      }
       if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
       const intent = error.payment_intent;
       if (error.code === 'authentication_required' && intent?.client_secret) {

@@ -14,6 +14,8 @@ export interface Queue {
   send(name: string, data: object, options?: JobOptions & { tx?: postgres.TransactionSql }): Promise<void>;
   /** Runs `handler` for each job, up to `concurrency` at once in this instance. */
   work<T extends object>(name: string, handler: (data: T) => Promise<void>, options?: { concurrency?: number }): Promise<void>;
+  /** Enqueue `name` on a cron schedule; pg-boss runs each tick once across all instances. */
+  schedule(name: string, cron: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,10 @@ export async function startQueue(databaseUrl: string, log: Logger, options: { po
           for (const job of jobs) await handler(job.data as never);
         });
       }
+    },
+    schedule: async (name, cron) => {
+      await ensureQueue(name);
+      await boss.schedule(name, cron, {}, { tz: 'UTC', singletonKey: name });
     },
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
   };

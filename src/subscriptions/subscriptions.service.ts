@@ -22,6 +22,9 @@ import { addDays, periodEnd } from '../lifecycle/periods.js';
 import * as repo from './subscriptions.repo.js';
 import type { SubscriptionRow } from './subscriptions.table.js';
 
+/** OVERAGE lines for a subscription's usage in a period (the usage module computes them). */
+export type OverageSource = (db: Db, subscription: SubscriptionRow, plan: Plan, periodStart: Date, periodEnd: Date) => Promise<DraftLine[]>;
+
 /** A 3-D Secure first payment must succeed within this, or the subscription ends (Stripe: 23 hours). */
 const INCOMPLETE_EXPIRY_HOURS = 23;
 
@@ -49,6 +52,7 @@ export class SubscriptionService {
     private readonly invoices: InvoiceService,
     private readonly paymentMethods: PaymentMethodService,
     private readonly promotions: PromotionService,
+    private readonly overage: OverageSource,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
@@ -148,13 +152,104 @@ export class SubscriptionService {
   async upcomingInvoice(db: Db, businessId: string): Promise<InvoiceDraft | undefined> {
     const subscription = await repo.findLive(db, businessId);
     if (!subscription || subscription.cancelAtPeriodEnd) return undefined;
-    const plan = (await findPlanById(db, subscription.pendingPlanId ?? subscription.planId))!;
-    if (plan.price.amount === 0) return undefined;
-    const start = subscription.currentPeriodEnd;
-    const end = subscription.pendingPlanId
-      ? periodEnd(start, plan.interval, 0)
-      : periodEnd(subscription.billingAnchor, plan.interval, subscription.periodIndex + 1);
-    return this.draftFor(db, businessId, [this.subscriptionLine(plan, start, end)], plan.price.currency, subscription);
+    const current = (await findPlanById(db, subscription.planId))!;
+    const next = subscription.pendingPlanId ? (await findPlanById(db, subscription.pendingPlanId))! : current;
+    const lines = await this.renewalLines(db, subscription, current, next);
+    return lines.length ? this.draftFor(db, businessId, lines, next.price.currency, subscription) : undefined;
+  }
+
+  /**
+   * The lines of the invoice that closes the current period: the overage of the period that ends
+   * (on the plan it was on) and the next period of the next plan.
+   */
+  private async renewalLines(db: Db, subscription: SubscriptionRow, current: Plan, next: Plan): Promise<DraftLine[]> {
+    const closing = subscription.status === 'trialing' ? [] : await this.overage(db, subscription, current, subscription.currentPeriodStart, subscription.currentPeriodEnd);
+    const { start, end } = nextPeriod(subscription, current, next);
+    return next.price.amount > 0 ? [...closing, this.subscriptionLine(next, start, end)] : closing;
+  }
+
+  /**
+   * Every transition of one subscription due by `now`, period after period: a 3-D Secure first payment
+   * never completed ends it; a trial end or period end renews it (pending downgrade applied, overage of
+   * the closed period and the next period invoiced) or ends it when cancellation was scheduled.
+   * Answers the invoices to collect.
+   */
+  async applyDueTransitions(subscriptionId: string, now: Date): Promise<InvoiceRow[]> {
+    return this.db.transaction(async (tx) => {
+      const first = await repo.findById(tx, subscriptionId);
+      if (!first) return [];
+      await this.lockBusiness(tx, first.businessId);
+      const toCollect: InvoiceRow[] = [];
+      for (;;) {
+        const subscription = (await repo.findById(tx, subscriptionId))!;
+        if (subscription.status === 'canceled') break;
+        if (subscription.status === 'incomplete') {
+          if (subscription.incompleteExpiresAt && subscription.incompleteExpiresAt <= now) {
+            const unpaid = subscription.latestInvoiceId ? await this.invoices.get(tx, subscription.businessId, subscription.latestInvoiceId) : undefined;
+            if (unpaid) await this.invoices.voidInvoice(tx, unpaid, 'the first payment was never completed', 'system', now);
+            await this.end(tx, subscription.id, subscription.incompleteExpiresAt, 'first payment not completed within 23 hours', 'system');
+          }
+          break;
+        }
+        const boundary = subscription.status === 'trialing' ? subscription.trialEndsAt! : subscription.currentPeriodEnd;
+        if (boundary > now) break;
+        const invoice = await this.closePeriod(tx, subscription, boundary);
+        if (invoice?.status === 'open') toCollect.push(invoice);
+      }
+      return toCollect;
+    });
+  }
+
+  private async closePeriod(tx: Tx, subscription: SubscriptionRow, boundary: Date): Promise<InvoiceRow | undefined> {
+    const current = (await findPlanById(tx, subscription.planId))!;
+    const { businessId } = subscription;
+    if (subscription.cancelAtPeriodEnd) {
+      const overage = subscription.status === 'trialing' ? [] : await this.overage(tx, subscription, current, subscription.currentPeriodStart, boundary);
+      const invoice = overage.length
+        ? await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_final', draft: await this.draftFor(tx, businessId, overage, current.price.currency, subscription), actor: 'system', now: boundary })
+        : undefined;
+      await this.end(tx, subscription.id, boundary, subscription.cancellationReason ?? 'canceled at the period end', 'system');
+      return invoice;
+    }
+    const next = subscription.pendingPlanId ? (await findPlanById(tx, subscription.pendingPlanId))! : current;
+    const lines = await this.renewalLines(tx, subscription, current, next);
+    const { start, end, anchor, index } = nextPeriod(subscription, current, next);
+    const wasTrial = subscription.status === 'trialing';
+    await repo.updateSubscription(tx, subscription.id, {
+      planId: next.id,
+      pendingPlanId: null,
+      pendingChangeAt: null,
+      billingAnchor: anchor,
+      periodIndex: index,
+      currentPeriodStart: start,
+      currentPeriodEnd: end,
+      status: wasTrial ? 'active' : subscription.status,
+      version: subscription.version + 1,
+    });
+    await recordHistory(tx, {
+      businessId,
+      type: wasTrial ? 'subscription.trial_ended' : 'subscription.renewed',
+      description: `${wasTrial ? 'Trial ended' : 'Renewed'}: ${next.name} from ${start.toISOString().slice(0, 10)} to ${end.toISOString().slice(0, 10)}${next.id !== current.id ? ` (changed from ${current.name})` : ''}`,
+      actor: 'system',
+      subjectId: subscription.id,
+      occurredAt: boundary,
+    });
+    if (lines.length === 0) return undefined;
+    const draft = await this.draftFor(tx, businessId, lines, next.price.currency, subscription);
+    const invoice = await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_cycle', draft, actor: 'system', now: boundary });
+    await repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id, discountUses: subscription.discountUses + (invoice.discount > 0 ? 1 : 0) });
+    return invoice;
+  }
+
+  /** A renewal charge that failed: the subscription is PAST_DUE until an invoice is paid. */
+  async markPastDue(invoice: InvoiceRow, declineCode: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      const subscription = invoice.subscriptionId ? await repo.findById(tx, invoice.subscriptionId) : undefined;
+      if (!subscription || subscription.status !== 'active') return;
+      await repo.updateSubscription(tx, subscription.id, { status: 'past_due', version: subscription.version + 1 });
+      await recordHistory(tx, { businessId: subscription.businessId, type: 'subscription.past_due', description: `Renewal payment for invoice ${invoice.number} failed (${declineCode}): past due`, actor: 'system', subjectId: subscription.id, occurredAt: now });
+    });
   }
 
   async cancel(businessId: string, actor: string, input: { atPeriodEnd: boolean; reason?: string | null }): Promise<SubscriptionRow> {
@@ -467,4 +562,17 @@ export class SubscriptionService {
 function revive(discount: DiscountSnapshot): DiscountSnapshot {
   const schedule = discount.schedule.kind === 'until' ? { kind: 'until' as const, endsAt: new Date(discount.schedule.endsAt) } : discount.schedule;
   return { ...discount, schedule, redeemedAt: new Date(discount.redeemedAt), endsAt: discount.endsAt ? new Date(discount.endsAt) : null };
+}
+
+/**
+ * The period after the current one, counted from the anchor so the anchor day is kept (a trial's
+ * anchor is its end, period -1 being the trial). A pending change to another interval starts a fresh
+ * cycle at the boundary.
+ */
+function nextPeriod(subscription: SubscriptionRow, current: Plan, next: Plan): { start: Date; end: Date; anchor: Date; index: number } {
+  const start = subscription.status === 'trialing' ? subscription.trialEndsAt! : subscription.currentPeriodEnd;
+  const freshCycle = next.interval !== current.interval;
+  const anchor = freshCycle ? start : subscription.billingAnchor;
+  const index = freshCycle ? 0 : subscription.periodIndex + 1;
+  return { start, end: periodEnd(anchor, next.interval, index), anchor, index };
 }
