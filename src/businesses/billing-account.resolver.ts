@@ -4,7 +4,7 @@ import { BadUserInputError } from '../errors/errors.js';
 import { recordHistory } from '../history/history.repo.js';
 import { ensureBusiness } from './businesses.repo.js';
 import { businesses } from './businesses.table.js';
-import { requireBusinessReader, requireOperator } from '../auth/guards.js';
+import { requireBusinessManager, requireBusinessReader, requireOperator } from '../auth/guards.js';
 import type { RequestContext } from '../graphql/context.js';
 import { BillingAccountType } from './billing-account.types.js';
 
@@ -13,11 +13,28 @@ export class BillingAccountResolver {
   @Query(() => BillingAccountType, {
     description: 'The caller\'s billing account. Operators name the business with businessId.',
   })
-  billingAccount(
+  async billingAccount(
     @Ctx() ctx: RequestContext,
     @Arg('businessId', () => ID, { nullable: true }) businessId?: string,
-  ): BillingAccountType {
-    return BillingAccountType.of(requireBusinessReader(ctx.principal, businessId ?? undefined));
+  ): Promise<BillingAccountType> {
+    const id = requireBusinessReader(ctx.principal, businessId ?? undefined);
+    const [business] = await ctx.services.db.select().from(businesses).where(eq(businesses.id, id));
+    return Object.assign(BillingAccountType.of(id), { name: business?.name ?? null, email: business?.email ?? null });
+  }
+
+  @Mutation(() => BillingAccountType, { description: 'Owner or admin: the name and email for invoices, kept in sync with Stripe.' })
+  async updateBillingDetails(
+    @Ctx() ctx: RequestContext,
+    @Arg('name', () => String) name: string,
+    @Arg('email', () => String, { nullable: true }) email?: string | null,
+  ): Promise<BillingAccountType> {
+    const { businessId, actor } = requireBusinessManager(ctx.principal);
+    const trimmed = name.trim();
+    if (!trimmed || trimmed.length > 200) throw new BadUserInputError('name must be 1-200 characters', 'name');
+    const normalizedEmail = email?.trim() || null;
+    if (normalizedEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalizedEmail)) throw new BadUserInputError('email is not an email address', 'email');
+    await ctx.services.customers.updateDetails(businessId, { name: trimmed, email: normalizedEmail }, actor, ctx.services.clock.now());
+    return Object.assign(BillingAccountType.of(businessId), { name: trimmed, email: normalizedEmail });
   }
 
   @Mutation(() => BillingAccountType, { description: 'Operators: the business\'s exclusive tax rate in basis points (825 = 8.25%), for its next invoices.' })

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { ensureBusiness } from '../businesses/businesses.repo.js';
 import { businesses } from '../businesses/businesses.table.js';
 import type { Database, Db } from '../db/client.js';
+import { recordHistory } from '../history/history.repo.js';
 import type { PaymentGateway } from './gateway.js';
 
 /**
@@ -25,6 +26,21 @@ export class CustomerService {
       await tx.update(businesses).set({ stripeCustomerId: customerId }).where(eq(businesses.id, businessId));
       return customerId;
     });
+  }
+
+  /** Name and email are the business's; the Stripe customer follows (receipts, dashboard). */
+  async updateDetails(businessId: string, details: { name: string; email: string | null }, actor: string, now: Date): Promise<void> {
+    await ensureBusiness(this.db, businessId, details.name);
+    const customerId = await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(businesses)
+        .set({ name: details.name, email: details.email })
+        .where(eq(businesses.id, businessId))
+        .returning({ customerId: businesses.stripeCustomerId });
+      await recordHistory(tx, { businessId, type: 'account.details_updated', description: `Billing details set to ${details.name}${details.email ? ` <${details.email}>` : ''}`, actor, occurredAt: now });
+      return row?.customerId;
+    });
+    if (customerId) await this.gateway.updateCustomer(customerId, details);
   }
 
   async businessOfCustomer(db: Db, customerId: string): Promise<string | undefined> {

@@ -60,6 +60,10 @@ export class PaymentGateway {
     return customer.id;
   }
 
+  async updateCustomer(customerId: string, details: { name: string; email: string | null }): Promise<void> {
+    await this.stripe.customers.update(customerId, { name: details.name, email: details.email ?? '' });
+  }
+
   async setDefaultPaymentMethod(customerId: string, paymentMethodId: string | null): Promise<void> {
     await this.stripe.customers.update(customerId, {
       invoice_settings: { default_payment_method: paymentMethodId ?? '' },

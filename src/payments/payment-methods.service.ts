@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/client.js';
-import { NotFoundError } from '../errors/errors.js';
+import { ConflictError, NotFoundError } from '../errors/errors.js';
+import { findPlanById } from '../plans/plans.repo.js';
+import { findLive } from '../subscriptions/subscriptions.repo.js';
 import type { Logger } from '../log/logger.js';
 import type { CustomerService } from './customers.js';
 import type { PaymentGateway } from './gateway.js';
@@ -60,9 +62,18 @@ export class PaymentMethodService {
   async detach(businessId: string, id: string, actor: string): Promise<void> {
     const method = await repo.findActive(this.db, businessId, id);
     if (!method) throw new NotFoundError(`Payment method "${id}"`);
+    if (method.isDefault && (await this.paysForLiveSubscription(businessId))) {
+      throw new ConflictError('This card pays for the subscription: make another card the default first');
+    }
     await this.gateway.detachPaymentMethod(id);
     await repo.markDetached(this.db, id, this.clock.now());
     this.log.info({ businessId, paymentMethodId: id, actor }, 'payment method detached');
+  }
+
+  private async paysForLiveSubscription(businessId: string): Promise<boolean> {
+    const subscription = await findLive(this.db, businessId);
+    const plan = subscription ? await findPlanById(this.db, subscription.planId) : undefined;
+    return (plan?.price.amount ?? 0) > 0;
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   DetachPaymentMethodDocument,
   PaymentMethodsDocument,
   SetDefaultPaymentMethodDocument,
+  SubscribeDocument,
 } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectGraphQLError } from '../support/errors.js';
@@ -32,6 +33,19 @@ describe('payment methods: refusals', () => {
     await expectGraphQLError(owner.request(AttachPaymentMethodDocument, { paymentMethodId: 'pm_does_not_exist' }), 'NOT_FOUND');
     await expectGraphQLError(owner.request(SetDefaultPaymentMethodDocument, { id: 'pm_does_not_exist' }), 'NOT_FOUND');
     await expectGraphQLError(owner.request(DetachPaymentMethodDocument, { id: 'pm_does_not_exist' }), 'NOT_FOUND');
+  });
+
+  it('refuses to detach the card that pays a live paid subscription until another card is the default', async () => {
+    const owner = await app.ownerOf('biz_paying_card');
+    const { subscribe } = await owner.request(SubscribeDocument, { input: { planCode: 'growth_monthly', paymentMethodId: 'pm_card_visa' } });
+    expect(subscribe.status).toBe('TRIALING');
+    const [visa] = (await owner.request(PaymentMethodsDocument, {})).billingAccount.paymentMethods;
+    await expectGraphQLError(owner.request(DetachPaymentMethodDocument, { id: visa!.id }), 'CONFLICT');
+
+    const { attachPaymentMethod: mastercard } = await owner.request(AttachPaymentMethodDocument, { paymentMethodId: 'pm_card_mastercard', makeDefault: true });
+    expect((await owner.request(DetachPaymentMethodDocument, { id: visa!.id })).detachPaymentMethod).toBe(true);
+    const { billingAccount } = await owner.request(PaymentMethodsDocument, {});
+    expect(billingAccount.paymentMethods.map((m) => [m.id, m.isDefault])).toEqual([[mastercard.id, true]]);
   });
 
   it('answers NOT_FOUND for a card detached before', async () => {

@@ -5,8 +5,10 @@ import {
   DetachPaymentMethodDocument,
   PaymentMethodsDocument,
   SetDefaultPaymentMethodDocument,
+  UpdateBillingDetailsDocument,
 } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { expectGraphQLError } from '../support/errors.js';
 import { eventually } from '../support/eventually.js';
 
 let app: TestApp;
@@ -94,5 +96,18 @@ describe('payment methods', () => {
     expect(created).toHaveLength(1);
     expect(sandbox().customers.count()).toBe(before + 1);
     expect(sandbox().setupIntents.list({ customer: created[0]!.id })).toHaveLength(10);
+  });
+});
+
+describe('billing details', () => {
+  it('keeps the Stripe customer\'s name and email in step with the business', async () => {
+    const owner = await app.ownerOf('biz_details');
+    await owner.request(CreateSetupIntentDocument);
+    const { updateBillingDetails } = await owner.request(UpdateBillingDetailsDocument, { name: 'Acme Calls Ltd', email: 'billing@acme.test' });
+    expect(updateBillingDetails).toEqual({ id: 'biz_details', name: 'Acme Calls Ltd', email: 'billing@acme.test' });
+    const customer = sandbox().customers.list().find((c) => c.metadata.business_id === 'biz_details')!;
+    expect([customer.name, customer.email]).toEqual(['Acme Calls Ltd', 'billing@acme.test']);
+    await expectGraphQLError(owner.request(UpdateBillingDetailsDocument, { name: 'X', email: 'not-an-email' }), 'BAD_USER_INPUT');
+    await expectGraphQLError((await app.memberOf('biz_details')).request(UpdateBillingDetailsDocument, { name: 'Y' }), 'FORBIDDEN');
   });
 });
