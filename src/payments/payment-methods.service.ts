@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/clock.js';
-import type { Database } from '../db/client.js';
+import type { Database, Tx } from '../db/client.js';
+import { recordHistory } from '../history/history.repo.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import { findPlanById } from '../plans/plans.repo.js';
 import { findLive } from '../subscriptions/subscriptions.repo.js';
@@ -41,7 +42,9 @@ export class PaymentMethodService {
       const hasDefault = (await repo.listActive(tx, businessId)).some((m) => m.isDefault && m.id !== card.id);
       await repo.upsertAttached(tx, businessId, card);
       if (makeDefault || !hasDefault) await repo.setDefault(tx, businessId, card.id);
-      return (await repo.findActive(tx, businessId, card.id))!;
+      const attached = (await repo.findActive(tx, businessId, card.id))!;
+      await this.history(tx, businessId, 'payment_method.attached', `${describe(attached)} added${attached.isDefault ? ' as the default' : ''}`, actor, attached.id);
+      return attached;
     });
     if (row.isDefault) await this.gateway.setDefaultPaymentMethod(customerId, row.id);
     this.log.info({ businessId, paymentMethodId: row.id, isDefault: row.isDefault, actor }, 'payment method attached');
@@ -52,7 +55,9 @@ export class PaymentMethodService {
     const row = await this.db.transaction(async (tx) => {
       if (!(await repo.findActive(tx, businessId, id))) throw new NotFoundError(`Payment method "${id}"`);
       await repo.setDefault(tx, businessId, id);
-      return (await repo.findActive(tx, businessId, id))!;
+      const chosen = (await repo.findActive(tx, businessId, id))!;
+      await this.history(tx, businessId, 'payment_method.default_set', `${describe(chosen)} is now the default`, actor, id);
+      return chosen;
     });
     await this.gateway.setDefaultPaymentMethod(await this.customers.ensureCustomer(businessId), id);
     this.log.info({ businessId, paymentMethodId: id, actor }, 'default payment method set');
@@ -66,8 +71,16 @@ export class PaymentMethodService {
       throw new ConflictError('This card pays for the subscription: make another card the default first');
     }
     await this.gateway.detachPaymentMethod(id);
-    await repo.markDetached(this.db, id, this.clock.now());
+    await this.db.transaction(async (tx) => {
+      if (await repo.markDetached(tx, id, this.clock.now())) {
+        await this.history(tx, businessId, 'payment_method.detached', `${describe(method)} removed`, actor, id);
+      }
+    });
     this.log.info({ businessId, paymentMethodId: id, actor }, 'payment method detached');
+  }
+
+  private history(tx: Tx, businessId: string, type: string, description: string, actor: string, subjectId: string): Promise<void> {
+    return recordHistory(tx, { businessId, type, description, actor, subjectId, occurredAt: this.clock.now() });
   }
 
   private async paysForLiveSubscription(businessId: string): Promise<boolean> {
@@ -86,11 +99,14 @@ export class PaymentMethodService {
     const businessId = card?.customerId
       ? await this.customers.businessOfCustomer(this.db, card.customerId)
       : undefined;
-    if (card && businessId && (!known || known.businessId === businessId)) {
-      await repo.upsertAttached(this.db, businessId, card);
-    } else if (known && !known.detachedAt) {
-      await repo.markDetached(this.db, paymentMethodId, this.clock.now());
-    }
+    await this.db.transaction(async (tx) => {
+      if (card && businessId && (!known || known.businessId === businessId)) {
+        const row = await repo.upsertAttached(tx, businessId, card);
+        if (!known || known.detachedAt) await this.history(tx, businessId, 'payment_method.attached', `${describe(row)} added`, 'stripe', row.id);
+      } else if (known && (await repo.markDetached(tx, paymentMethodId, this.clock.now()))) {
+        await this.history(tx, known.businessId, 'payment_method.detached', `${describe(known)} removed at Stripe`, 'stripe', known.id);
+      }
+    });
   }
 
   /**
@@ -106,3 +122,5 @@ export class PaymentMethodService {
     });
   }
 }
+
+const describe = (method: PaymentMethodRow) => `${method.brand} ending ${method.last4}`;

@@ -148,6 +148,7 @@ describe('cancelling', () => {
       'payment.succeeded',
       'invoice.finalized',
       'subscription.created',
+      'payment_method.attached',
     ]);
     expect(billingAccount.history.edges.every((e) => e.node.actor === 'owner_biz_cancel' || e.node.actor === 'system' || e.node.actor === 'stripe')).toBe(true);
   });
