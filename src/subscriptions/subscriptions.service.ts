@@ -254,12 +254,12 @@ export class SubscriptionService {
 
   async cancel(businessId: string, actor: string, input: { atPeriodEnd: boolean; reason?: string | null }): Promise<SubscriptionRow> {
     const now = this.clock.now();
-    return this.db.transaction(async (tx) => {
+    const { ended, finalInvoice } = await this.db.transaction(async (tx) => {
       await this.lockBusiness(tx, businessId);
       const subscription = await repo.findLive(tx, businessId);
       if (!subscription) throw new NotFoundError('Subscription');
       if (input.atPeriodEnd) {
-        if (subscription.cancelAtPeriodEnd) return subscription;
+        if (subscription.cancelAtPeriodEnd) return { ended: subscription, finalInvoice: undefined };
         const updated = await repo.updateSubscription(tx, subscription.id, {
           cancelAtPeriodEnd: true,
           canceledAt: now,
@@ -276,14 +276,29 @@ export class SubscriptionService {
           subjectId: subscription.id,
           occurredAt: now,
         });
-        return updated;
+        return { ended: updated, finalInvoice: undefined };
       }
       if (subscription.latestInvoiceId && subscription.status === 'incomplete') {
         const unpaid = await this.invoices.get(tx, businessId, subscription.latestInvoiceId);
         if (unpaid) await this.invoices.voidInvoice(tx, unpaid, 'the subscription was canceled before its first payment', actor, now);
       }
-      return this.end(tx, subscription.id, now, input.reason ?? 'canceled at once', actor);
+      // No refund, but the usage so far is invoiced.
+      const plan = (await findPlanById(tx, subscription.planId))!;
+      const overage = ['active', 'past_due', 'unpaid'].includes(subscription.status)
+        ? await this.overage(tx, subscription, plan, subscription.currentPeriodStart, now)
+        : [];
+      const finalInvoice = overage.length
+        ? await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_final', draft: await this.draftFor(tx, businessId, overage, plan.price.currency, subscription), actor, now })
+        : undefined;
+      return { ended: await this.end(tx, subscription.id, now, input.reason ?? 'canceled at once', actor), finalInvoice };
     });
+    if (finalInvoice?.status === 'open') {
+      await this.invoices.collect(finalInvoice.id, actor, { offSession: false }).catch((error: unknown) => {
+        // The invoice stays open for payInvoice; the cancellation stands.
+        this.log.warn({ err: error, invoiceId: finalInvoice.id }, 'final usage invoice not collected');
+      });
+    }
+    return ended;
   }
 
   async resume(businessId: string, actor: string): Promise<SubscriptionRow> {

@@ -3,7 +3,9 @@ import {
   CreatePlanDocument,
   CreatePromoCodeDocument,
   CurrentSubscriptionDocument,
+  InvoiceDocument,
   RedeemPromoCodeDocument,
+  SetTaxRateDocument,
   SubscribeDocument,
 } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -43,6 +45,22 @@ describe('promo codes on subscriptions', () => {
     ]);
     const again = await expectGraphQLError(owner.request(RedeemPromoCodeDocument, { code: 'HALF' }), 'CONFLICT');
     expect(again.message).toMatch(/one discount per subscription/);
+  });
+
+  it('adds exclusive tax at the business\'s rate after the discount', async () => {
+    const operator = await app.operator();
+    await operator.request(SetTaxRateDocument, { businessId: 'biz_taxed', basisPoints: 825 });
+    await expectGraphQLError(operator.request(SetTaxRateDocument, { businessId: 'biz_taxed', basisPoints: 10001 }), 'BAD_USER_INPUT');
+    await expectGraphQLError((await app.ownerOf('biz_taxed')).request(SetTaxRateDocument, { businessId: 'biz_taxed', basisPoints: 0 }), 'FORBIDDEN');
+    const owner = await app.ownerOf('biz_taxed');
+    const { subscribe } = await owner.request(SubscribeDocument, { input: { planCode: 'team', paymentMethodId: 'pm_card_visa', promoCode: 'HALF' } });
+    const { invoice } = await owner.request(InvoiceDocument, { id: subscribe.latestInvoice!.id });
+    expect(invoice.lines.map((l) => [l.kind, l.amount.amount])).toEqual([
+      ['SUBSCRIPTION', 4999],
+      ['DISCOUNT', -2500], // 4999 * 50% = 2499.5 -> 2500 (half to even)
+      ['TAX', 206], //        (4999 - 2500) * 8.25% = 206.17 -> 206
+    ]);
+    expect(invoice.total.amount).toBe(2705); // 4999 - 2500 + 206
   });
 
   it('refuses a code restricted to other plans with PROMO_CODE_INVALID and its reason, leaving no subscription', async () => {
