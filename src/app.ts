@@ -74,6 +74,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     });
     cleanups.push(stopGraphQL);
     await services.webhooks.startWorker();
+    await services.notifications.startWorker();
     await services.lifecycle.startWorker(queue, () => clock.now());
     const port = (server.address() as AddressInfo).port;
     const url = `http://localhost:${port}`;

@@ -16,6 +16,8 @@ import type { Queue } from './queue/queue.js';
 import { isFirstTimeCustomer } from './subscriptions/subscriptions.repo.js';
 import { SubscriptionService } from './subscriptions/subscriptions.service.js';
 import { WebhookService } from './webhooks/webhooks.service.js';
+import { NotificationService } from './notifications/notifications.service.js';
+import { overageLines, UsageService } from './usage/usage.service.js';
 
 /** The composition root: one instance of each domain service, shared by every request. */
 export interface Services {
@@ -31,6 +33,8 @@ export interface Services {
   subscriptions: SubscriptionService;
   lifecycle: LifecycleService;
   webhooks: WebhookService;
+  usage: UsageService;
+  notifications: NotificationService;
 }
 
 export interface ServiceDeps {
@@ -51,8 +55,7 @@ export function createServices(deps: ServiceDeps): Services {
   const paymentMethods = new PaymentMethodService(db, gateway, customers, clock, log.child({ module: 'payment-methods' }));
   const promotions = new PromotionService(db, clock, log.child({ module: 'promotions' }), isFirstTimeCustomer);
   const invoices = new InvoiceService(db, gateway, customers, new PdfLinks(deps.linkSigningSecret), clock, log.child({ module: 'invoices' }));
-  // TODO(wire usage): replaced by the usage module's overageLines once it lands in this change.
-  const subscriptions = new SubscriptionService(db, invoices, paymentMethods, promotions, async () => [], clock, log.child({ module: 'subscriptions' }));
+  const subscriptions = new SubscriptionService(db, invoices, paymentMethods, promotions, overageLines, clock, log.child({ module: 'subscriptions' }));
   const lifecycle = new LifecycleService(db, subscriptions, invoices, log.child({ module: 'lifecycle' }));
   const webhooks = new WebhookService({
     db,
@@ -77,5 +80,7 @@ export function createServices(deps: ServiceDeps): Services {
     subscriptions,
     lifecycle,
     webhooks,
+    usage: new UsageService({ db, sql, clock, queue, log: log.child({ module: 'usage' }), emailEnabled: Boolean(config.mail.smtpUrl) }),
+    notifications: new NotificationService({ db, queue, clock, log: log.child({ module: 'notifications' }), smtpUrl: config.mail.smtpUrl, mailFrom: config.mail.from }),
   };
 }

@@ -36,6 +36,9 @@ const configSchema = z
     LINK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
       message: 'must be at least 32 characters',
     }),
+    /** Usage notifications are emailed through this server when set (smtp:// or smtps://). */
+    SMTP_URL: optionalUrl(['smtp', 'smtps']),
+    MAIL_FROM: z.string().trim().min(1).default('billing@localhost'),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWKS_URL && env.AUTH_JWT_SECRET) {
@@ -73,6 +76,8 @@ export interface Config {
   };
   /** Signs short-lived links (invoice PDFs); unset: a generated secret kept under dataDir. */
   linkSigningSecret: string | undefined;
+  /** Usage notification emails: sent only when smtpUrl is set. */
+  mail: { smtpUrl: string | undefined; from: string };
 }
 
 export class ConfigError extends Error {
@@ -109,5 +114,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audience: e.AUTH_AUDIENCE,
     },
     linkSigningSecret: e.LINK_SIGNING_SECRET,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
   };
 }

@@ -8,3 +8,5 @@ export * from '../history/history.table.js';
 export * from '../invoices/invoices.table.js';
 export * from '../subscriptions/subscriptions.table.js';
 export * from '../promotions/promotions.table.js';
+export * from '../usage/usage.table.js';
+export * from '../notifications/notifications.table.js';

@@ -7,6 +7,9 @@ import { PlanResolver } from '../plans/plans.resolver.js';
 import { PromotionResolver } from '../promotions/promotions.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { ClockResolver } from '../clock/clock.resolver.js';
+import { RestrictionsResolver } from '../lifecycle/lifecycle.resolver.js';
+import { SubscriptionUsageResolver, UsageResolver } from '../usage/usage.resolver.js';
+import { BillingAccountNotificationsResolver, NotificationResolver } from '../notifications/notifications.resolver.js';
 import { InvoiceFieldsResolver } from '../invoices/invoices.types.js';
 import {
   BillingAccountSubscriptionResolver,
@@ -26,6 +29,11 @@ const resolvers = [
   BillingAccountSubscriptionResolver,
   InvoiceFieldsResolver,
   ClockResolver,
+  RestrictionsResolver,
+  UsageResolver,
+  SubscriptionUsageResolver,
+  BillingAccountNotificationsResolver,
+  NotificationResolver,
 ] as const;
 
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {
