@@ -97,7 +97,7 @@ describe('plan changes, worked by hand', () => {
     ]);
   });
 
-  it('keeps the anchor day: a subscription started on Jan 31 renews Feb 28, then Mar 31', async () => {
+  it('keeps the anchor day: a subscription started on Jan 31 renews Feb 28, then Mar 31, and prorates within its short period', async () => {
     // The clock stands at Jan 31 23:00 after the test above.
     const owner = await subscribed('biz_31st', 'basic');
     const { billingAccount } = await owner.request(CurrentSubscriptionDocument);
@@ -109,6 +109,14 @@ describe('plan changes, worked by hand', () => {
       periodStart: '2026-02-28T23:00:00.000Z',
       periodEnd: '2026-03-31T23:00:00.000Z',
     });
+
+    // Upgraded halfway through that 28-day period (2,419,200 s): 1,209,600 s left.
+    await at('2026-02-14T23:00:00.000Z');
+    const { changePlan } = await owner.request(ChangePlanDocument, { input: { planCode: 'premium' } });
+    expect(linesOf(changePlan)).toEqual([
+      ['PRORATION', -1500], // 3000 * 1209600 / 2419200 = 1500 exactly
+      ['PRORATION', 4500], //  9000 * 1209600 / 2419200 = 4500 exactly
+    ]);
   });
 
   it('schedules a downgrade for the period end by default, charging nothing now', async () => {
@@ -116,7 +124,7 @@ describe('plan changes, worked by hand', () => {
     const { changePlan } = await owner.request(ChangePlanDocument, { input: { planCode: 'basic' } });
     expect(changePlan).toMatchObject({
       plan: { code: 'premium' },
-      pendingChange: { plan: { code: 'basic' }, effectiveAt: '2026-02-28T23:00:00.000Z' },
+      pendingChange: { plan: { code: 'basic' }, effectiveAt: '2026-03-14T23:00:00.000Z' }, // subscribed Feb 14 23:00
     });
     const { billingAccount } = await owner.request(InvoiceListDocument, {});
     expect(billingAccount.invoices.edges).toHaveLength(1);

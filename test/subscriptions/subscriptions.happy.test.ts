@@ -3,6 +3,7 @@ import {
   AdvanceClockDocument,
   BillingHistoryDocument,
   CancelSubscriptionDocument,
+  ChangePlanDocument,
   CreatePlanDocument,
   CurrentSubscriptionDocument,
   InvoiceDocument,
@@ -43,6 +44,15 @@ describe('subscribing', () => {
       periodStart: '2026-03-24T12:00:00.000Z',
       periodEnd: '2026-04-24T12:00:00.000Z',
     });
+  });
+
+  it('swaps the plan without a charge during the trial', async () => {
+    const owner = await app.ownerOf('biz_trial_swap');
+    await owner.request(SubscribeDocument, { input: { planCode: 'starter_monthly' } });
+    const { changePlan } = await owner.request(ChangePlanDocument, { input: { planCode: 'growth_monthly' } });
+    expect(changePlan).toMatchObject({ status: 'TRIALING', plan: { code: 'growth_monthly' }, pendingChange: null, latestInvoice: null });
+    const { billingAccount } = await owner.request(CurrentSubscriptionDocument);
+    expect(billingAccount.upcomingInvoice!.total.amount).toBe(9900);
   });
 
   it('answers CONFLICT to a second subscribe, and gives one trial per business, ever', async () => {
