@@ -1,22 +1,12 @@
-import { resolve } from 'node:path';
 import { startApp } from './app.js';
 import { verifierOptions } from './auth/setup.js';
 import { signToken } from './auth/tokens.js';
 import { ensureBusiness } from './businesses/businesses.repo.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { ensureDatabase } from './db/databases.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
-import { createLogger, type Logger } from './log/logger.js';
+import { resolveDatabaseUrl } from './db/resolve.js';
+import { createLogger } from './log/logger.js';
 
 export const DEMO_BUSINESS = { id: 'biz_demo', name: 'Demo Business' };
-const EMBEDDED_DATABASE = 'billing';
-
-async function databaseUrl(config: Config, log: Logger): Promise<{ url: string; embedded?: EmbeddedServer }> {
-  if (config.databaseUrl) return { url: config.databaseUrl };
-  const embedded = await startEmbeddedPostgres({ dataDir: resolve(config.dataDir, 'postgres'), log });
-  await ensureDatabase(embedded.urlFor('postgres'), EMBEDDED_DATABASE);
-  return { url: embedded.urlFor(EMBEDDED_DATABASE), embedded };
-}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -30,7 +20,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const { url, embedded } = await databaseUrl(config, log);
+  const { url, embedded } = await resolveDatabaseUrl(config, log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

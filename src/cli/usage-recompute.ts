@@ -1,8 +1,6 @@
-import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { connectDatabase } from '../db/client.js';
-import { ensureDatabase } from '../db/databases.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
+import { resolveDatabaseUrl } from '../db/resolve.js';
 import { createLogger } from '../log/logger.js';
 import { recomputeUsageCounters } from '../usage/usage.recompute.js';
 
@@ -16,13 +14,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const dryRun = process.argv.includes('--dry-run');
-  let embedded: EmbeddedServer | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: resolve(config.dataDir, 'postgres'), log });
-    await ensureDatabase(embedded.urlFor('postgres'), 'billing');
-    url = embedded.urlFor('billing');
-  }
+  const { url, embedded } = await resolveDatabaseUrl(config, log);
   const database = connectDatabase(url, { max: 2 });
   try {
     const differences = await recomputeUsageCounters(database.sql, { dryRun });

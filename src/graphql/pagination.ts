@@ -28,3 +28,20 @@ export function pageSize(first: number | null | undefined, max = 100): number {
   if (!Number.isInteger(size) || size < 1 || size > max) throw new BadUserInputError(`first must be from 1 to ${max}`, 'first');
   return size;
 }
+
+/**
+ * A page of a keyset list fetched with one row more than asked: that extra row only says there is a
+ * next page. Cursors are (timestamp, tiebreak) of each row.
+ */
+export function toConnection<Row, Node>(
+  rows: Row[],
+  size: number,
+  cursorOf: (row: Row) => { at: Date; id: string },
+  nodeOf: (row: Row) => Node,
+): { edges: { cursor: string; node: Node }[]; pageInfo: PageInfoType } {
+  const edges = rows.slice(0, size).map((row) => {
+    const { at, id } = cursorOf(row);
+    return { cursor: encodeCursor(at, id), node: nodeOf(row) };
+  });
+  return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+}

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type
 import { requireBusinessReader } from '../auth/guards.js';
 import { BillingAccountType } from '../businesses/billing-account.types.js';
 import type { RequestContext } from '../graphql/context.js';
-import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination.js';
+import { decodeCursor, pageSize, toConnection } from '../graphql/pagination.js';
 import { NotificationConnectionType, NotificationType } from './notifications.types.js';
 
 @Resolver(() => BillingAccountType)
@@ -17,8 +17,7 @@ export class BillingAccountNotificationsResolver {
     const size = pageSize(first);
     const cursor = decodeCursor(after);
     const rows = await ctx.services.notifications.list(account.id, size + 1, cursor && { createdAt: cursor.at, id: cursor.id });
-    const edges = rows.slice(0, size).map((row) => ({ cursor: encodeCursor(row.createdAt, row.id), node: NotificationType.from(row) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    return toConnection(rows, size, (row) => ({ at: row.createdAt, id: row.id }), NotificationType.from);
   }
 }
 

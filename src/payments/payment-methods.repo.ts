@@ -20,6 +20,12 @@ export async function findActive(db: Db, businessId: string, id: string): Promis
   return row;
 }
 
+/** Locks the card's row (if known) for the rest of the transaction. */
+export async function lockById(db: Db, id: string): Promise<PaymentMethodRow | undefined> {
+  const [row] = await db.select().from(paymentMethods).where(eq(paymentMethods.id, id)).for('update');
+  return row;
+}
+
 export async function findById(db: Db, id: string): Promise<PaymentMethodRow | undefined> {
   const [row] = await db.select().from(paymentMethods).where(eq(paymentMethods.id, id));
   return row;

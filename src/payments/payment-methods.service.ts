@@ -70,8 +70,11 @@ export class PaymentMethodService {
     if (method.isDefault && (await this.paysForLiveSubscription(businessId))) {
       throw new ConflictError('This card pays for the subscription: make another card the default first');
     }
-    await this.gateway.detachPaymentMethod(id);
+    // Under the card's row lock, so a webhook sync that read Stripe before the detach cannot
+    // write the card back afterwards.
     await this.db.transaction(async (tx) => {
+      await repo.lockById(tx, id);
+      await this.gateway.detachPaymentMethod(id);
       if (await repo.markDetached(tx, id, this.clock.now())) {
         await this.history(tx, businessId, 'payment_method.detached', `${describe(method)} removed`, actor, id);
       }
@@ -94,12 +97,11 @@ export class PaymentMethodService {
    * single entry point, so event order and repeats do not matter.
    */
   async syncFromStripe(paymentMethodId: string): Promise<void> {
-    const card = await this.gateway.retrievePaymentMethod(paymentMethodId);
-    const known = await repo.findById(this.db, paymentMethodId);
-    const businessId = card?.customerId
-      ? await this.customers.businessOfCustomer(this.db, card.customerId)
-      : undefined;
     await this.db.transaction(async (tx) => {
+      // Stripe is read while the card's row is locked: a concurrent detach finishes first, or waits.
+      const known = await repo.lockById(tx, paymentMethodId);
+      const card = await this.gateway.retrievePaymentMethod(paymentMethodId);
+      const businessId = card?.customerId ? await this.customers.businessOfCustomer(tx, card.customerId) : undefined;
       if (card && businessId && (!known || known.businessId === businessId)) {
         const row = await repo.upsertAttached(tx, businessId, card);
         if (!known || known.detachedAt) await this.history(tx, businessId, 'payment_method.attached', `${describe(row)} added`, 'stripe', row.id);

@@ -6,7 +6,7 @@ import { businesses } from '../businesses/businesses.table.js';
 import { NotFoundError } from '../errors/errors.js';
 import type { RequestContext } from '../graphql/context.js';
 import { MoneyType } from '../graphql/money.type.js';
-import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination.js';
+import { decodeCursor, pageSize, toConnection } from '../graphql/pagination.js';
 import { listHistory } from '../history/history.repo.js';
 import { HistoryConnectionType, HistoryEntryType } from '../history/history.types.js';
 import { listInvoices } from '../invoices/invoices.repo.js';
@@ -141,8 +141,7 @@ export class BillingAccountSubscriptionResolver {
     const size = pageSize(first);
     const cursor = decodeCursor(after);
     const rows = await listInvoices(ctx.services.db, account.id, size + 1, cursor && { createdAt: cursor.at, sequence: Number(cursor.id) });
-    const edges = rows.slice(0, size).map((row) => ({ cursor: encodeCursor(row.createdAt, String(row.sequence)), node: InvoiceType.from(row) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    return toConnection(rows, size, (row) => ({ at: row.createdAt, id: String(row.sequence) }), InvoiceType.from);
   }
 
   @FieldResolver(() => HistoryConnectionType, { description: 'Every change to the account, newest first.' })
@@ -155,7 +154,6 @@ export class BillingAccountSubscriptionResolver {
     const size = pageSize(first);
     const cursor = decodeCursor(after);
     const rows = await listHistory(ctx.services.db, account.id, size + 1, cursor && { occurredAt: cursor.at, seq: Number(cursor.id) });
-    const edges = rows.slice(0, size).map((row) => ({ cursor: encodeCursor(row.occurredAt, String(row.seq)), node: HistoryEntryType.from(row) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    return toConnection(rows, size, (row) => ({ at: row.occurredAt, id: String(row.seq) }), HistoryEntryType.from);
   }
 }
