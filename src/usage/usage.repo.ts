@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, lt, sql as dsql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import type { PlanLimit } from '../plans/plans.model.js';
+import type { SubscriptionRow } from '../subscriptions/subscriptions.table.js';
 import type { MeterCode } from './meters.js';
 import type { NotificationKind, ValidUsageEvent } from './usage.model.js';
 import { usageCounters, usageEvents } from './usage.table.js';
@@ -155,9 +156,9 @@ export async function liveSubscriptionWithCounter(
   sql: postgres.Sql,
   businessId: string,
   meter: string,
-): Promise<(LiveSubscription & { used: number }) | undefined> {
-  const [row] = await sql<{ id: string; plan_id: string; ps: number; pe: number; used: number | null }[]>`
-    select s.id, s.plan_id,
+): Promise<(LiveSubscription & { used: number; status: SubscriptionRow['status'] }) | undefined> {
+  const [row] = await sql<{ id: string; plan_id: string; status: SubscriptionRow['status']; ps: number; pe: number; used: number | null }[]>`
+    select s.id, s.plan_id, s.status,
       (extract(epoch from s.current_period_start) * 1000)::float8 as ps,
       (extract(epoch from s.current_period_end) * 1000)::float8 as pe,
       c.used::float8 as used
@@ -172,6 +173,7 @@ export async function liveSubscriptionWithCounter(
     periodStart: new Date(Math.round(row.ps)),
     periodEnd: new Date(Math.round(row.pe)),
     used: Number(row.used ?? 0),
+    status: row.status,
   };
 }
 

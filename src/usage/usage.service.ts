@@ -11,7 +11,7 @@ import { isMeter } from './meters.js';
 import { Coalescer } from './coalescer.js';
 import type { BatchOutcome, CheckOutcome, MeterUsage, RecordOutcome, UsageEventInput, UsageRejectionReason, ValidUsageEvent } from './usage.model.js';
 import * as repo from './usage.repo.js';
-import { isUsageRestricted } from '../lifecycle/restrictions.js';
+import { restrictionsFor } from '../lifecycle/restrictions.js';
 import { recordEvents } from './usage.engine.js';
 import {
   admits,
@@ -98,7 +98,7 @@ export class UsageService {
     if (!Number.isSafeInteger(quantity) || quantity < 1) return no('INVALID_QUANTITY');
     const live = await repo.liveSubscriptionWithCounter(this.deps.sql, businessId, meter);
     if (!live) return no('NO_SUBSCRIPTION');
-    if (await isUsageRestricted(this.deps.sql, businessId)) return no('ACCOUNT_RESTRICTED');
+    if (restrictionsFor(live.status).usageBlocked) return no('ACCOUNT_RESTRICTED');
     const limit = limitOf({ limits: await this.limitsOf(live.planId) }, meter);
     const remaining = limit.included === null ? null : Math.max(0, limit.included - live.used);
     return admits(limit, live.used, quantity) ? { allowed: true, remaining, reason: null } : no('LIMIT_REACHED', remaining);
