@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import { connectDatabase } from '../db/client.js';
+import { runMigrations } from '../db/migrate.js';
 import { resolveDatabaseUrl } from '../db/resolve.js';
 import { createLogger } from '../log/logger.js';
 import { recomputeUsageCounters } from '../usage/usage.recompute.js';
@@ -17,6 +18,8 @@ async function main(): Promise<number> {
   const { url, embedded } = await resolveDatabaseUrl(config, log);
   const database = connectDatabase(url, { max: 2 });
   try {
+    // A database that never ran the app has no usage tables yet: bring it up to date first.
+    await runMigrations(database.db, database.sql);
     const differences = await recomputeUsageCounters(database.sql, { dryRun });
     for (const d of differences) {
       console.log(

@@ -124,6 +124,10 @@ describe('npm start on a fresh machine', { timeout: 240_000 }, () => {
       ctrlC(app.child);
     }
     expect(await exitOf(app.child)).toBe(0);
+
+    // The maintenance command runs against the same data while the app is stopped.
+    const { stdout } = await promisify(execFile)('node', ['dist/src/cli/usage-recompute.js'], { cwd: root, env });
+    expect(stdout).toContain('usage counters match the events');
   });
 
   it('recovers after a run was killed: a stale lock file, and an orphaned PostgreSQL left running', async () => {
