@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import type { SubscriptionRow } from '../subscriptions/subscriptions.table.js';
 
 export interface Restrictions {
@@ -18,15 +17,4 @@ const NONE: Restrictions = { usageBlocked: false, readOnly: false, reason: null 
 export function restrictionsFor(status: SubscriptionRow['status'] | undefined): Restrictions {
   if (status === 'unpaid') return { usageBlocked: true, readOnly: true, reason: 'UNPAID' };
   return NONE;
-}
-
-/**
- * Asked by usage admission inside its recording transaction (once per business of a batch), so a
- * restriction committed by another transaction is seen.
- */
-export async function isUsageRestricted(tx: postgres.TransactionSql | postgres.Sql, businessId: string): Promise<boolean> {
-  const [row] = await tx<{ status: SubscriptionRow['status'] }[]>`
-    select status from subscriptions
-    where business_id = ${businessId} and status in ('trialing', 'active', 'incomplete', 'past_due', 'unpaid')`;
-  return restrictionsFor(row?.status).usageBlocked;
 }

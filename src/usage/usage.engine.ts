@@ -4,7 +4,7 @@ import type { Queue } from '../queue/queue.js';
 import type { MeterCode } from './meters.js';
 import type { RecordOutcome, UsageRejectionReason, ValidUsageEvent } from './usage.model.js';
 import * as repo from './usage.repo.js';
-import { isUsageRestricted } from '../lifecycle/restrictions.js';
+import { restrictionsFor } from '../lifecycle/restrictions.js';
 import { admits, limitOf, meterUsage, notificationMessage, thresholdsCrossed } from './usage.rules.js';
 
 export const NOTIFICATION_EMAIL_QUEUE = 'usage-notification-email';
@@ -64,8 +64,8 @@ async function recordInTransaction(
   const subscriptions = new Map((await repo.liveSubscriptions(tx, businessIds)).map((s) => [s.businessId, s]));
   const missingPlans = [...new Set([...subscriptions.values()].map((s) => s.planId))].filter((id) => !planCache.has(id));
   if (missingPlans.length > 0) for (const [id, limits] of await repo.planLimits(tx, missingPlans)) planCache.set(id, limits);
-  const restricted = new Set<string>();
-  for (const businessId of subscriptions.keys()) if (await isUsageRestricted(tx, businessId)) restricted.add(businessId);
+  // Read in this transaction with the subscriptions: a restriction committed before it is seen.
+  const restricted = new Set([...subscriptions.values()].filter((s) => restrictionsFor(s.status).usageBlocked).map((s) => s.businessId));
   const limitFor = (planId: string, meter: MeterCode) => limitOf({ limits: planCache.get(planId) ?? [] }, meter);
 
   // The first event with a key in this batch stands for the others with the same key.

@@ -20,6 +20,7 @@ export interface LiveSubscription {
   id: string;
   businessId: string;
   planId: string;
+  status: SubscriptionRow['status'];
   periodStart: Date;
   periodEnd: Date;
 }
@@ -28,8 +29,8 @@ const iso = (d: Date) => d.toISOString();
 
 /** The live subscription of each business named (at most one each). */
 export async function liveSubscriptions(tx: Sql, businessIds: string[]): Promise<LiveSubscription[]> {
-  const rows = await (tx as postgres.Sql)<{ id: string; business_id: string; plan_id: string; ps: number; pe: number }[]>`
-    select id, business_id, plan_id,
+  const rows = await (tx as postgres.Sql)<{ id: string; business_id: string; plan_id: string; status: SubscriptionRow['status']; ps: number; pe: number }[]>`
+    select id, business_id, plan_id, status,
       (extract(epoch from current_period_start) * 1000)::float8 as ps,
       (extract(epoch from current_period_end) * 1000)::float8 as pe
     from subscriptions
@@ -38,6 +39,7 @@ export async function liveSubscriptions(tx: Sql, businessIds: string[]): Promise
     id: r.id,
     businessId: r.business_id,
     planId: r.plan_id,
+    status: r.status,
     periodStart: new Date(Math.round(r.ps)),
     periodEnd: new Date(Math.round(r.pe)),
   }));
@@ -156,7 +158,7 @@ export async function liveSubscriptionWithCounter(
   sql: postgres.Sql,
   businessId: string,
   meter: string,
-): Promise<(LiveSubscription & { used: number; status: SubscriptionRow['status'] }) | undefined> {
+): Promise<(LiveSubscription & { used: number }) | undefined> {
   const [row] = await sql<{ id: string; plan_id: string; status: SubscriptionRow['status']; ps: number; pe: number; used: number | null }[]>`
     select s.id, s.plan_id, s.status,
       (extract(epoch from s.current_period_start) * 1000)::float8 as ps,
