@@ -19,6 +19,12 @@ export async function findCurrent(db: Db, businessId: string): Promise<Subscript
   );
 }
 
+/** Locks the subscription row: usage recording (which share-locks it) waits, so a closing period counts every event. */
+export async function lockById(db: Db, id: string): Promise<SubscriptionRow | undefined> {
+  const [row] = await db.select().from(subscriptions).where(eq(subscriptions.id, id)).for('update');
+  return row;
+}
+
 export async function findById(db: Db, id: string): Promise<SubscriptionRow | undefined> {
   const [row] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
   return row;

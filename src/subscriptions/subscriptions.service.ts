@@ -179,6 +179,7 @@ export class SubscriptionService {
       const first = await repo.findById(tx, subscriptionId);
       if (!first) return [];
       await this.lockBusiness(tx, first.businessId);
+      await repo.lockById(tx, subscriptionId);
       const toCollect: InvoiceRow[] = [];
       for (;;) {
         const subscription = (await repo.findById(tx, subscriptionId))!;
@@ -258,6 +259,7 @@ export class SubscriptionService {
       await this.lockBusiness(tx, businessId);
       const subscription = await repo.findLive(tx, businessId);
       if (!subscription) throw new NotFoundError('Subscription');
+      await repo.lockById(tx, subscription.id); // the usage so far is final once this holds
       if (input.atPeriodEnd) {
         if (subscription.cancelAtPeriodEnd) return { ended: subscription, finalInvoice: undefined };
         const updated = await repo.updateSubscription(tx, subscription.id, {

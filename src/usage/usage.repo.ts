@@ -27,14 +27,19 @@ export interface LiveSubscription {
 
 const iso = (d: Date) => d.toISOString();
 
-/** The live subscription of each business named (at most one each). */
+/**
+ * The live subscription of each business named (at most one each), share-locked for the recording
+ * transaction: a renewal closing the period waits for it (and counts its events), or finishes first
+ * and the events go to the new period.
+ */
 export async function liveSubscriptions(tx: Sql, businessIds: string[]): Promise<LiveSubscription[]> {
   const rows = await (tx as postgres.Sql)<{ id: string; business_id: string; plan_id: string; status: SubscriptionRow['status']; ps: number; pe: number }[]>`
     select id, business_id, plan_id, status,
       (extract(epoch from current_period_start) * 1000)::float8 as ps,
       (extract(epoch from current_period_end) * 1000)::float8 as pe
     from subscriptions
-    where business_id = any(${businessIds}::text[]) and status::text = any(${LIVE}::text[])`;
+    where business_id = any(${businessIds}::text[]) and status::text = any(${LIVE}::text[])
+    for share`;
   return rows.map((r) => ({
     id: r.id,
     businessId: r.business_id,
