@@ -15,6 +15,18 @@ export type ChargeOutcome =
   | { status: 'requires_action'; paymentIntentId: string; clientSecret: string }
   | { status: 'failed'; paymentIntentId: string | undefined; declineCode: string; message: string };
 
+/**
+ * A payment intent's state as a charge outcome; undefined while it has no outcome yet. Used for the
+ * API's answer and for the payment_intent webhooks alike.
+ */
+export function chargeOutcomeOf(intent: Stripe.PaymentIntent): ChargeOutcome | undefined {
+  if (intent.status === 'succeeded') return { status: 'succeeded', paymentIntentId: intent.id };
+  if (intent.status === 'requires_action') return { status: 'requires_action', paymentIntentId: intent.id, clientSecret: intent.client_secret! };
+  const error = intent.last_payment_error;
+  if (!error) return undefined;
+  return { status: 'failed', paymentIntentId: intent.id, declineCode: error.decline_code ?? error.code ?? 'payment_failed', message: error.message ?? 'payment failed' };
+}
+
 function toCard(pm: Stripe.PaymentMethod): CardDetails {
   const customer = typeof pm.customer === 'string' ? pm.customer : (pm.customer?.id ?? null);
   return {
@@ -156,16 +168,9 @@ export class PaymentGateway {
         },
         { idempotencyKey: input.idempotencyKey },
       );
-      if (intent.status === 'succeeded') return { status: 'succeeded', paymentIntentId: intent.id };
-      if (intent.status === 'requires_action') {
-        return { status: 'requires_action', paymentIntentId: intent.id, clientSecret: intent.client_secret! };
-      }
-      return {
-        status: 'failed',
-        paymentIntentId: intent.id,
-        declineCode: intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? 'payment_failed',
-        message: intent.last_payment_error?.message ?? `payment ${intent.status}`,
-      };
+      return (
+        chargeOutcomeOf(intent) ?? { status: 'failed', paymentIntentId: intent.id, declineCode: 'payment_failed', message: `payment ${intent.status}` }
+      );
     } catch (error) {
       if (error instanceof Stripe.errors.StripeIdempotencyError || (error instanceof Stripe.errors.StripeError && error.statusCode === 409)) {
         throw new ConflictError('This payment attempt is already being processed');

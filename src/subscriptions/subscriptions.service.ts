@@ -118,7 +118,7 @@ export class SubscriptionService {
       if (trial || !paid) return { subscription, invoice: undefined };
       const draft = await this.draftFor(tx, businessId, [this.subscriptionLine(plan, subscription.currentPeriodStart, subscription.currentPeriodEnd)], plan.price.currency, subscription);
       const invoice = await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_create', draft, actor, now });
-      subscription = await repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id, discountUses: subscription.discountUses + (invoice.discount > 0 ? 1 : 0) });
+      subscription = await noteInvoice(tx, subscription, invoice);
       return { subscription: (await repo.findById(tx, subscription.id))!, invoice };
     });
     if (!invoice || invoice.status !== 'open') return (await repo.findById(this.db, subscription.id))!;
@@ -201,14 +201,19 @@ export class SubscriptionService {
     });
   }
 
+  /** The invoice for the usage above the plan from the period start until `until`, when there is any. */
+  private async finalUsageInvoice(tx: Tx, subscription: SubscriptionRow, plan: Plan, until: Date, actor: string): Promise<InvoiceRow | undefined> {
+    const overage = billsUsage(subscription) ? await this.overage(tx, subscription, plan, subscription.currentPeriodStart, until) : [];
+    if (overage.length === 0) return undefined;
+    const draft = await this.draftFor(tx, subscription.businessId, overage, plan.price.currency, subscription);
+    return this.invoices.finalize(tx, { businessId: subscription.businessId, subscriptionId: subscription.id, billingReason: 'subscription_final', draft, actor, now: until });
+  }
+
   private async closePeriod(tx: Tx, subscription: SubscriptionRow, boundary: Date): Promise<InvoiceRow | undefined> {
     const current = (await findPlanById(tx, subscription.planId))!;
     const { businessId } = subscription;
     if (subscription.cancelAtPeriodEnd) {
-      const overage = subscription.status === 'trialing' ? [] : await this.overage(tx, subscription, current, subscription.currentPeriodStart, boundary);
-      const invoice = overage.length
-        ? await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_final', draft: await this.draftFor(tx, businessId, overage, current.price.currency, subscription), actor: 'system', now: boundary })
-        : undefined;
+      const invoice = await this.finalUsageInvoice(tx, subscription, current, boundary, 'system');
       await this.end(tx, subscription.id, boundary, subscription.cancellationReason ?? 'canceled at the period end', 'system');
       return invoice;
     }
@@ -238,7 +243,7 @@ export class SubscriptionService {
     if (lines.length === 0) return undefined;
     const draft = await this.draftFor(tx, businessId, lines, next.price.currency, subscription);
     const invoice = await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_cycle', draft, actor: 'system', now: boundary });
-    await repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id, discountUses: subscription.discountUses + (invoice.discount > 0 ? 1 : 0) });
+    await noteInvoice(tx, subscription, invoice);
     return invoice;
   }
 
@@ -286,12 +291,7 @@ export class SubscriptionService {
       }
       // No refund, but the usage so far is invoiced.
       const plan = (await findPlanById(tx, subscription.planId))!;
-      const overage = ['active', 'past_due', 'unpaid'].includes(subscription.status)
-        ? await this.overage(tx, subscription, plan, subscription.currentPeriodStart, now)
-        : [];
-      const finalInvoice = overage.length
-        ? await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_final', draft: await this.draftFor(tx, businessId, overage, plan.price.currency, subscription), actor, now })
-        : undefined;
+      const finalInvoice = await this.finalUsageInvoice(tx, subscription, plan, now, actor);
       return { ended: await this.end(tx, subscription.id, now, input.reason ?? 'canceled at once', actor), finalInvoice };
     });
     if (finalInvoice?.status === 'open') {
@@ -367,7 +367,7 @@ export class SubscriptionService {
         version: subscription.version + 1,
       });
       const invoice = await this.invoices.finalize(tx, { businessId, subscriptionId: subscription.id, billingReason: 'subscription_update', draft: change.draft, actor, now });
-      await repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id, discountUses: subscription.discountUses + (invoice.discount > 0 ? 1 : 0) });
+      await noteInvoice(tx, subscription, invoice);
       await recordHistory(tx, { businessId, type: 'subscription.plan_changed', description: `Plan changed from ${current.name} to ${plan.name}; invoice ${invoice.number} for ${formatMoney({ amount: invoice.amountDue, currency: invoice.currency })}`, actor, subjectId: subscription.id, data: note, occurredAt: now });
       return { subscription: updated, invoice, previous: subscription };
     });
@@ -592,4 +592,12 @@ function nextPeriod(subscription: SubscriptionRow, current: Plan, next: Plan): {
   const anchor = freshCycle ? start : subscription.billingAnchor;
   const index = freshCycle ? 0 : subscription.periodIndex + 1;
   return { start, end: periodEnd(anchor, next.interval, index), anchor, index };
+}
+
+/** A subscription that ends now bills its usage when it was paid for: not a trial, nor one never paid. */
+const billsUsage = (subscription: SubscriptionRow) => ['active', 'past_due', 'unpaid'].includes(subscription.status);
+
+/** The invoice just made for the subscription becomes its latest; a discount it carried has been used once more. */
+function noteInvoice(tx: Tx, subscription: SubscriptionRow, invoice: InvoiceRow): Promise<SubscriptionRow> {
+  return repo.updateSubscription(tx, subscription.id, { latestInvoiceId: invoice.id, discountUses: subscription.discountUses + (invoice.discount > 0 ? 1 : 0) });
 }

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { InvoiceService } from '../invoices/invoices.service.js';
-import type { PaymentGateway } from '../payments/gateway.js';
+import { chargeOutcomeOf, type PaymentGateway } from '../payments/gateway.js';
 import type { PaymentMethodService } from '../payments/payment-methods.service.js';
 
 export interface HandlerDeps {
@@ -18,19 +18,7 @@ async function syncPaymentIntent(event: Stripe.Event, { invoices, gateway }: Han
   const invoiceId = intent.metadata?.invoice_id;
   const attempt = Number(intent.metadata?.attempt);
   if (!invoiceId || !Number.isInteger(attempt)) return;
-  const outcome =
-    intent.status === 'succeeded'
-      ? ({ status: 'succeeded', paymentIntentId: intent.id } as const)
-      : intent.status === 'requires_action'
-        ? ({ status: 'requires_action', paymentIntentId: intent.id, clientSecret: intent.client_secret! } as const)
-        : intent.status === 'requires_payment_method' && intent.last_payment_error
-          ? ({
-              status: 'failed',
-              paymentIntentId: intent.id,
-              declineCode: intent.last_payment_error.decline_code ?? intent.last_payment_error.code ?? 'payment_failed',
-              message: intent.last_payment_error.message ?? 'payment failed',
-            } as const)
-          : undefined;
+  const outcome = chargeOutcomeOf(intent);
   if (outcome) await invoices.applyOutcome(invoiceId, attempt, outcome, 'stripe');
 }
 
