@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { businesses } from '../businesses/businesses.table.js';
 import type { Clock } from '../clock/clock.js';
 import type { Database, Db, Tx } from '../db/client.js';
-import { AppError, ConflictError, NotFoundError } from '../errors/errors.js';
+import { AppError, NotFoundError } from '../errors/errors.js';
 import { recordHistory } from '../history/history.repo.js';
 import type { Logger } from '../log/logger.js';
 import type { ChargeOutcome, PaymentGateway } from '../payments/gateway.js';
@@ -112,19 +112,17 @@ export class InvoiceService {
       const invoice = (await repo.lockInvoice(tx, invoiceId))!;
       if (invoice.status !== 'open' || invoice.amountDue <= 0) return { invoice };
       const last = await repo.latestPayment(tx, invoiceId);
-      if (last && (last.status === 'pending' || last.status === 'succeeded')) return { invoice, attempt: last.attempt };
+      if (last && (last.status === 'pending' || last.status === 'succeeded')) return { invoice, attempt: last.attempt, paymentMethodId: last.paymentMethodId };
       const methods = await paymentMethodsRepo.listActive(tx, invoice.businessId);
       const card = methods.find((m) => m.isDefault);
       if (!card) throw new AppError('PAYMENT_FAILED', 'No default payment method to charge', { declineCode: 'no_payment_method', invoiceId });
       const attempt = (last?.attempt ?? 0) + 1;
-      await tx.insert(payments).values({ invoiceId, attempt, status: 'pending', amount: invoice.amountDue, currency: invoice.currency, createdAt: now });
+      await tx.insert(payments).values({ invoiceId, attempt, status: 'pending', paymentMethodId: card.id, amount: invoice.amountDue, currency: invoice.currency, createdAt: now });
       await tx.update(invoices).set({ attemptCount: attempt }).where(eq(invoices.id, invoiceId));
       return { invoice, attempt, paymentMethodId: card.id };
     });
     if (prepared.attempt === undefined) return { invoice: prepared.invoice, outcome: { status: 'nothing_due' } };
-
-    const paymentMethodId = prepared.paymentMethodId ?? (await paymentMethodsRepo.listActive(this.db, prepared.invoice.businessId)).find((m) => m.isDefault)?.id;
-    if (!paymentMethodId) throw new ConflictError('The invoice is being paid');
+    const { paymentMethodId } = prepared;
     let outcome: ChargeOutcome;
     try {
       outcome = await this.gateway.charge({

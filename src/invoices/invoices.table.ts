@@ -82,6 +82,8 @@ export const payments = pgTable(
     /** Mirrors Stripe: the payment intent of this attempt. */
     stripePaymentIntentId: text('stripe_payment_intent_id').unique(),
     status: paymentStatusEnum('status').notNull(),
+    /** The card this attempt charges: a retry of the attempt must send Stripe the same parameters. */
+    paymentMethodId: text('payment_method_id').notNull(),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
     failureCode: text('failure_code'),
