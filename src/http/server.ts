@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -15,6 +14,7 @@ import { migrationsApplied } from '../db/migrate.js';
 import { AppError, httpStatusFor } from '../errors/errors.js';
 import type { RequestContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
+import { graphqlRequestHandler } from './graphql-http.js';
 import { createLoaders } from '../graphql/loaders.js';
 import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
@@ -42,12 +42,26 @@ async function principalFrom(header: string | undefined, verifyToken: TokenVerif
   }
 }
 
+const isGraphQLPath = (url: string | undefined) => url === '/graphql' || url?.startsWith('/graphql?') === true;
+
 /** The HTTP server: GraphQL (and Sandbox) on /graphql, Stripe webhooks, health probes. */
 export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server; stopGraphQL: () => Promise<void> }> {
   const { schema, services, verifyToken, sql, log } = deps;
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(app);
+  // /graphql is served straight on Node's server (see graphql-http.ts); Express serves the rest.
+  let serveGraphQL: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  const server = createServer((req, res) => {
+    if (serveGraphQL && isGraphQLPath(req.url)) {
+      serveGraphQL(req, res).catch((error: unknown) => {
+        log.warn({ err: error }, 'GraphQL request failed before an answer');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":[{"message":"Internal server error"}]}');
+        else res.destroy();
+      });
+      return;
+    }
+    app(req, res);
+  });
   const production = services.config.env === 'production';
 
   const apollo = new ApolloServer<RequestContext>({
@@ -115,19 +129,13 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server
     }
   });
 
-  app.use(
-    '/graphql',
-    express.json({ limit: '2mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<RequestContext> => ({
-        principal: await principalFrom(req.headers.authorization, verifyToken),
-        log: log.child({ requestId: req.headers['x-request-id'] }),
-        services,
-        loaders: createLoaders(services.db),
-        baseUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
-      }),
-    }),
-  );
+  serveGraphQL = graphqlRequestHandler(apollo, async (req): Promise<RequestContext> => ({
+    principal: await principalFrom(req.headers.authorization, verifyToken),
+    log: log.child({ requestId: req.headers['x-request-id'] }),
+    services,
+    loaders: createLoaders(services.db),
+    baseUrl: `http://${req.headers.host ?? 'localhost'}`,
+  }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -24,14 +24,23 @@ const RETRYABLE = new Set(['40P01', '40001']);
 /**
  * Records already-validated events in one transaction and answers one outcome per event, in order.
  *
- * Setup: the live subscriptions of the businesses named (and their plans' limits, cached: plans
- * never change). Then, per subscription meter, the counter row is created if missing and locked
- * (FOR UPDATE) in one global order; the events are inserted with "on conflict (business_id,
- * idempotency_key) do nothing", so a key stored before, or by a concurrent transaction that
- * commits first, is a duplicate. Admission runs in the callers' order against the locked counter
- * values: an event a HARD limit refuses is deleted again before commit. The counters are raised by
- * what was admitted, and the thresholds crossed become notifications (with their email jobs) in the
- * same transaction. Nothing is written for a refused event.
+ * 1. The live subscriptions of the businesses named, share-locked (a renewal closing the period
+ *    waits for this transaction), and their plans' limits (cached: plans never change).
+ * 2. The events are inserted in key order with "on conflict (business_id, idempotency_key) do
+ *    nothing": a key stored before, or by a concurrent transaction that commits first, is a
+ *    duplicate.
+ * 3. Counters of meters under a HARD limit are created if missing and locked (FOR UPDATE) in one
+ *    global order, and admission runs in the callers' order against their values: an event that
+ *    would pass the included units is refused and its row deleted again before commit. Every other
+ *    meter admits everything, so its counter is not read first: the final update adds to it and
+ *    answers its new value, and the value before is that minus what was added.
+ * 4. The counters are raised by what was admitted (one statement, HARD counters first, then the
+ *    rest, each in key order, so concurrent transactions lock in one order), and the thresholds
+ *    crossed become notifications (with their email jobs) in the same transaction.
+ *
+ * A counter is locked from step 3 (HARD) or step 4 (the rest) until commit: one or two round trips,
+ * which is what lets concurrent batches touching the same counters follow each other closely.
+ * Nothing is written for a refused event.
  */
 export async function recordEvents(
   deps: EngineDeps,
@@ -50,6 +59,25 @@ export async function recordEvents(
   }
 }
 
+/** A counter this transaction touches, and what it learns of it. */
+interface TouchedCounter {
+  key: repo.CounterKey;
+  subscription: repo.LiveSubscription;
+  limit: PlanLimit;
+  /** A HARD limit with an allowance: read and locked before admission. */
+  gated: boolean;
+  /** Units before this transaction (known before admission when gated, after the update otherwise). */
+  before: number;
+  /** Units admitted by this transaction. */
+  added: number;
+}
+
+/** Where an outcome's usage comes from: its counter, and the units this transaction had added to it by then. */
+interface PendingUsage {
+  counter: TouchedCounter;
+  addedSoFar: number;
+}
+
 async function recordInTransaction(
   tx: postgres.TransactionSql,
   deps: EngineDeps,
@@ -58,22 +86,37 @@ async function recordInTransaction(
   now: Date,
 ): Promise<RecordOutcome[]> {
   const outcomes: (RecordOutcome | undefined)[] = new Array(events.length);
+  const pending: (PendingUsage | undefined)[] = new Array(events.length);
+  const keys = events.map(keyOf);
 
-  // Setup: subscriptions, plans, restrictions.
+  // 1. Subscriptions, plans, restrictions.
   const businessIds = [...new Set(events.map((e) => e.businessId))];
   const subscriptions = new Map((await repo.liveSubscriptions(tx, businessIds)).map((s) => [s.businessId, s]));
   const missingPlans = [...new Set([...subscriptions.values()].map((s) => s.planId))].filter((id) => !planCache.has(id));
   if (missingPlans.length > 0) for (const [id, limits] of await repo.planLimits(tx, missingPlans)) planCache.set(id, limits);
   // Read in this transaction with the subscriptions: a restriction committed before it is seen.
   const restricted = new Set([...subscriptions.values()].filter((s) => restrictionsFor(s.status).usageBlocked).map((s) => s.businessId));
-  const limitFor = (planId: string, meter: MeterCode) => limitOf({ limits: planCache.get(planId) ?? [] }, meter);
 
   // The first event with a key in this batch stands for the others with the same key.
   const firstIndex = new Map<string, number>();
   const candidates: number[] = [];
   const closed: number[] = [];
+  const counters = new Map<string, TouchedCounter>();
+  const counterOf = (index: number): TouchedCounter => {
+    const event = events[index]!;
+    const subscription = subscriptions.get(event.businessId)!;
+    const ck = counterKey(subscription.id, event.meter);
+    let counter = counters.get(ck);
+    if (!counter) {
+      const limit = limitOf({ limits: planCache.get(subscription.planId) ?? [] }, event.meter);
+      const gated = limit.enforcement === 'hard' && limit.included !== null;
+      counter = { key: { subscriptionId: subscription.id, meter: event.meter, periodStart: subscription.periodStart }, subscription, limit, gated, before: 0, added: 0 };
+      counters.set(ck, counter);
+    }
+    return counter;
+  };
   events.forEach((event, index) => {
-    const key = keyOf(event);
+    const key = keys[index]!;
     if (firstIndex.has(key)) return;
     firstIndex.set(key, index);
     const subscription = subscriptions.get(event.businessId);
@@ -81,95 +124,93 @@ async function recordInTransaction(
     else if (restricted.has(event.businessId)) outcomes[index] = refused('ACCOUNT_RESTRICTED');
     else if (event.occurredAt.getTime() < subscription.periodStart.getTime()) closed.push(index);
     else candidates.push(index);
+    if (subscription && !restricted.has(event.businessId)) counterOf(index);
   });
 
-  // Lock the counters the candidates (and late repeats, for their answer) touch, in one order.
-  const counterKeys = new Map<string, repo.CounterKey>();
-  for (const index of [...candidates, ...closed]) {
-    const event = events[index]!;
-    const s = subscriptions.get(event.businessId)!;
-    counterKeys.set(counterKey(s.id, event.meter), { subscriptionId: s.id, meter: event.meter, periodStart: s.periodStart });
-  }
-  const sortedKeys = [...counterKeys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, k]) => k);
-  const counters = sortedKeys.length > 0 ? await repo.lockCounters(tx, sortedKeys) : new Map<string, number>();
-  const before = new Map(counters);
-  const usageNow = (event: ValidUsageEvent) => {
-    const s = subscriptions.get(event.businessId)!;
-    return meterUsage(limitFor(s.planId, event.meter), counters.get(counterKey(s.id, event.meter)) ?? 0, s.periodStart, s.periodEnd);
-  };
-
-  // Events before the current period: a repeat of a stored event is a duplicate, else the period is closed.
-  if (closed.length > 0) {
-    const stored = await repo.existingKeys(tx, closed.map((i) => events[i]!));
-    for (const index of closed) {
-      const event = events[index]!;
-      outcomes[index] = stored.has(keyOf(event)) ? { accepted: true, duplicate: true, reason: null, usage: usageNow(event) } : refused('PERIOD_CLOSED', usageNow(event));
-    }
-  }
-
-  // Insert (duplicates detected here), then admit in the callers' order.
-  const toInsert = candidates
-    .map((index) => {
+  // 2. Insert in key order (concurrent batches wait on each other's keys in one order).
+  const insertOrder = [...candidates].sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const inserted = await repo.insertEvents(
+    tx,
+    insertOrder.map((index) => {
       const event = events[index]!;
       const s = subscriptions.get(event.businessId)!;
       return { ...event, subscriptionId: s.id, periodStart: s.periodStart };
-    })
-    .sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-  const inserted = await repo.insertEvents(tx, toInsert, now);
+    }),
+    now,
+  );
+
+  // 3. Lock and read the HARD counters, then admit in the callers' order.
+  const ordered = [...counters.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
+  const gated = ordered.filter((c) => c.gated);
+  if (gated.length > 0) {
+    const values = await repo.lockCounters(tx, gated.map((c) => c.key));
+    for (const c of gated) c.before = values.get(counterKey(c.key.subscriptionId, c.key.meter)) ?? 0;
+  }
   const refusedIds: number[] = [];
+  const lateRepeats = closed.length > 0 ? await repo.existingKeys(tx, closed.map((i) => events[i]!)) : new Set<string>();
+  for (const index of closed) {
+    const counter = counterOf(index);
+    pending[index] = { counter, addedSoFar: counter.added };
+    outcomes[index] = lateRepeats.has(keys[index]!) ? { accepted: true, duplicate: true, reason: null, usage: null } : refused('PERIOD_CLOSED');
+  }
   for (const index of candidates) {
     const event = events[index]!;
-    const id = inserted.get(keyOf(event));
+    const counter = counterOf(index);
+    const id = inserted.get(keys[index]!);
     if (id === undefined) {
-      outcomes[index] = { accepted: true, duplicate: true, reason: null, usage: usageNow(event) };
-      continue;
-    }
-    const s = subscriptions.get(event.businessId)!;
-    const ck = counterKey(s.id, event.meter);
-    const used = counters.get(ck) ?? 0;
-    if (!admits(limitFor(s.planId, event.meter), used, event.quantity)) {
+      outcomes[index] = { accepted: true, duplicate: true, reason: null, usage: null };
+    } else if (counter.gated && !admits(counter.limit, counter.before + counter.added, event.quantity)) {
       refusedIds.push(id);
-      outcomes[index] = refused('LIMIT_REACHED', usageNow(event));
-      continue;
+      outcomes[index] = refused('LIMIT_REACHED');
+    } else {
+      counter.added += event.quantity;
+      outcomes[index] = { accepted: true, duplicate: false, reason: null, usage: null };
     }
-    counters.set(ck, used + event.quantity);
-    outcomes[index] = { accepted: true, duplicate: false, reason: null, usage: usageNow(event) };
+    pending[index] = { counter, addedSoFar: counter.added };
   }
-  await repo.deleteEvents(tx, refusedIds);
 
-  // Counters and the thresholds they crossed.
-  const deltas: (repo.CounterKey & { delta: number })[] = [];
+  // 4. Counters (HARD first, then the rest, each in key order), and the thresholds they crossed.
+  const raised = [...gated, ...ordered.filter((c) => !c.gated)].filter((c) => c.added > 0);
+  const unread = ordered.filter((c) => !c.gated && c.added === 0);
+  const [, after, current] = await Promise.all([
+    repo.deleteEvents(tx, refusedIds),
+    repo.addToCounters(tx, raised.map((c) => ({ ...c.key, delta: c.added }))),
+    repo.readCounters(tx, unread.map((c) => c.key)),
+  ]);
+  for (const c of raised) if (!c.gated) c.before = after.get(counterKey(c.key.subscriptionId, c.key.meter))! - c.added;
+  for (const c of unread) c.before = current.get(counterKey(c.key.subscriptionId, c.key.meter)) ?? 0;
+
   const toNotify: repo.NotificationToInsert[] = [];
-  for (const [ck, key] of counterKeys) {
-    const from = before.get(ck) ?? 0;
-    const to = counters.get(ck) ?? 0;
-    if (to === from) continue;
-    deltas.push({ ...key, delta: to - from });
-    const s = [...subscriptions.values()].find((x) => x.id === key.subscriptionId)!;
-    const limit = limitFor(s.planId, key.meter as MeterCode);
-    for (const kind of thresholdsCrossed(limit.included, from, to)) {
+  for (const c of raised) {
+    for (const kind of thresholdsCrossed(c.limit.included, c.before, c.before + c.added)) {
       toNotify.push({
-        businessId: s.businessId,
-        subscriptionId: s.id,
-        meter: key.meter,
-        periodStart: s.periodStart,
+        businessId: c.subscription.businessId,
+        subscriptionId: c.subscription.id,
+        meter: c.key.meter,
+        periodStart: c.subscription.periodStart,
         kind,
-        message: notificationMessage(kind, key.meter as MeterCode, limit.included!, to),
+        message: notificationMessage(kind, c.key.meter as MeterCode, c.limit.included!, c.before + c.added),
         emailStatus: deps.emailEnabled ? 'pending' : 'not_needed',
       });
     }
   }
-  await repo.addToCounters(tx, deltas);
   const notified = await repo.insertNotifications(tx, toNotify, now);
   for (const n of notified) {
     if (n.emailStatus === 'pending') await deps.queue.send(NOTIFICATION_EMAIL_QUEUE, { notificationId: n.id }, { tx, singletonKey: n.id });
   }
 
-  // Later events with a key seen earlier in this batch answer as repeats of the first.
-  return events.map((event, index) => {
+  // Each outcome's usage is its meter right after it; later events with a key seen earlier in this
+  // batch answer as repeats of the first.
+  return events.map((_event, index) => {
     const own = outcomes[index];
-    if (own) return own;
-    const first = outcomes[firstIndex.get(keyOf(event))!]!;
-    return first.accepted ? { ...first, duplicate: true } : first;
+    if (own) {
+      const at = pending[index];
+      return at ? { ...own, usage: meterUsage(at.counter.limit, at.counter.before + at.addedSoFar, at.counter.subscription.periodStart, at.counter.subscription.periodEnd) } : own;
+    }
+    const firstAt = firstIndex.get(keys[index]!)!;
+    const first = outcomes[firstAt]!;
+    const at = pending[firstAt];
+    const usage = at ? meterUsage(at.counter.limit, at.counter.before + at.addedSoFar, at.counter.subscription.periodStart, at.counter.subscription.periodEnd) : first.usage;
+    return first.accepted ? { ...first, duplicate: true, usage } : { ...first, usage };
   });
 }

@@ -82,13 +82,32 @@ export async function lockCounters(tx: postgres.TransactionSql, keys: CounterKey
   return new Map(rows.map((r) => [`${r.subscription_id}|${r.meter}`, Number(r.used)]));
 }
 
-export async function addToCounters(tx: postgres.TransactionSql, deltas: (CounterKey & { delta: number })[]): Promise<void> {
-  if (deltas.length === 0) return;
-  await tx`
-    update usage_counters c set used = c.used + d.delta
+/**
+ * Adds to counters, creating those that do not exist yet, and answers their new values. Each row is
+ * locked from here to commit; callers pass keys in one global order.
+ */
+export async function addToCounters(tx: postgres.TransactionSql, deltas: (CounterKey & { delta: number })[]): Promise<Map<string, number>> {
+  if (deltas.length === 0) return new Map();
+  const rows = await tx<{ subscription_id: string; meter: string; used: number }[]>`
+    insert into usage_counters as c (subscription_id, meter, period_start, used)
+    select s, m, p, delta
     from unnest(${deltas.map((k) => k.subscriptionId)}::uuid[], ${deltas.map((k) => k.meter)}::text[],
-                ${deltas.map((k) => iso(k.periodStart))}::text[]::timestamptz[], ${deltas.map((k) => k.delta)}::bigint[]) as d(s, m, p, delta)
-    where c.subscription_id = d.s and c.meter = d.m and c.period_start = d.p`;
+                ${deltas.map((k) => iso(k.periodStart))}::text[]::timestamptz[], ${deltas.map((k) => k.delta)}::bigint[]) with ordinality as d(s, m, p, delta, n)
+    order by n
+    on conflict (subscription_id, meter, period_start) do update set used = c.used + excluded.used
+    returning subscription_id, meter, used::float8 as used`;
+  return new Map(rows.map((r) => [`${r.subscription_id}|${r.meter}`, Number(r.used)]));
+}
+
+/** Counters' current values (no lock), for answers about meters this transaction did not raise. */
+export async function readCounters(tx: Sql, keys: CounterKey[]): Promise<Map<string, number>> {
+  if (keys.length === 0) return new Map();
+  const rows = await (tx as postgres.Sql)<{ subscription_id: string; meter: string; used: number }[]>`
+    select c.subscription_id, c.meter, c.used::float8 as used
+    from usage_counters c
+    join unnest(${keys.map((k) => k.subscriptionId)}::uuid[], ${keys.map((k) => k.meter)}::text[], ${keys.map((k) => iso(k.periodStart))}::text[]::timestamptz[]) as u(s, m, p)
+      on c.subscription_id = u.s and c.meter = u.m and c.period_start = u.p`;
+  return new Map(rows.map((r) => [`${r.subscription_id}|${r.meter}`, Number(r.used)]));
 }
 
 export interface EventToInsert extends ValidUsageEvent {

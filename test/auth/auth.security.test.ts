@@ -66,6 +66,14 @@ describe('HS256 shared secret with issuer and audience checks', () => {
     expect(await plansStatus(app, token)).toBe(401);
   });
 
+  it('stops accepting a token, verified and remembered before, once it expires', async () => {
+    const exp = nowSeconds() + 2;
+    const token = await sign({ exp });
+    for (let i = 0; i < 2; i++) expect((await app.client(token).request(PlansDocument)).plans.length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 100));
+    await expectGraphQLError(app.client(token).request(PlansDocument), 'UNAUTHENTICATED');
+  });
+
   it('refuses a role outside owner, admin and member', async () => {
     const token = await new SignJWT({ business_id: 'biz_1', role: 'superuser' })
       .setProtectedHeader({ alg: 'HS256' })

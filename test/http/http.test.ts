@@ -30,6 +30,23 @@ describe('HTTP surface', () => {
     expect(await page.text()).toContain('embeddable-sandbox');
   });
 
+  it('answers a body that is not JSON with 400, one that is too large with 413, and keeps serving', async () => {
+    const authorization = `Bearer ${await app.token({ businessId: 'b', role: 'member' })}`;
+    const post = (body: string, contentType = 'application/json') => fetch(app.graphqlUrl, { method: 'POST', headers: { 'content-type': contentType, authorization }, body });
+    const broken = await post('{"query": "{ plans { code } }"');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    const huge = await post(JSON.stringify({ query: '{ plans { code } }', variables: { padding: 'x'.repeat(3 * 1024 * 1024) } }));
+    expect(huge.status).toBe(413);
+    // A simple (CSRF-able) request is refused by Apollo's CSRF prevention, not executed.
+    const simple = await post('query={plans{code}}', 'text/plain');
+    expect(simple.status).toBe(400);
+    expect(await simple.text()).toMatch(/CSRF/);
+    const fine = await post(JSON.stringify({ query: '{ plans { code } }' }));
+    expect(fine.status).toBe(200);
+    expect(((await fine.json()) as { data: { plans: unknown[] } }).data.plans.length).toBeGreaterThan(0);
+  });
+
   it('answers a malformed query with BAD_USER_INPUT and no stack trace', async () => {
     const response = await fetch(app.graphqlUrl, {
       method: 'POST',

@@ -59,6 +59,28 @@ describe('atomic admission under concurrency', () => {
     expect(await storedUsage('biz_race_batches')).toEqual({ counter: 100, events: 100 });
   });
 
+  it('admits everything on a SOFT limit under concurrency, each answer showing its own running count', async () => {
+    const owner = await subscribed(app, 'biz_race_soft', 'soft_ten_race');
+    const writer = await usageWriter(app);
+    const [singles] = await Promise.all([
+      Promise.all(
+        Array.from({ length: 60 }, () => writer.request(RecordUsageDocument, { input: { businessId: 'biz_race_soft', meter: 'calls', quantity: 1, idempotencyKey: callKey('rs') } })),
+      ),
+      Promise.all(
+        Array.from({ length: 5 }, () =>
+          app.services.usage.recordBatch(Array.from({ length: 8 }, () => ({ businessId: 'biz_race_soft', meter: 'calls', quantity: 1, idempotencyKey: callKey('rsb') }))),
+        ),
+      ),
+    ]);
+    expect(singles.every((r) => r.recordUsage.accepted && !r.recordUsage.duplicate)).toBe(true);
+    const seen = singles.map((r) => r.recordUsage.usage!.used);
+    expect(new Set(seen).size).toBe(60);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(100);
+    expect(await storedUsage('biz_race_soft')).toEqual({ counter: 100, events: 100 });
+    const { billingAccount } = await owner.request(SubscriptionUsageDocument);
+    expect(billingAccount.subscription!.usage[0]).toMatchObject({ meter: 'calls', used: 100, included: 10, overage: 90, limitReached: true });
+  });
+
   it('counts the same key sent 20 times at once exactly once', async () => {
     await subscribed(app, 'biz_same_key', 'hard_hundred');
     const writer = await usageWriter(app);

@@ -1,0 +1,84 @@
+/**
+ * An open-loop load at a fixed rate, evenly paced: request i is due at start + i / rate, whatever
+ * the answers before it did, and its latency runs from when it was due (so a stalled server or
+ * generator shows in the figures instead of hiding them: no coordinated omission).
+ *
+ * Why not autocannon's `overallRate`: it lets each connection send its whole share of a second as
+ * fast as it can, then waits for the next second, so "2,000 req/s" arrives as bursts of 2,000 and
+ * the latency measured is the burst's queue.
+ */
+import { Agent, request } from 'node:http';
+
+export interface PacedOptions {
+  url: string;
+  rate: number;
+  seconds: number;
+  headers: Record<string, string>;
+  body: () => string;
+  /** Sockets the client may open (requests beyond them wait, and that wait counts). */
+  sockets?: number;
+}
+
+export interface PacedResult {
+  sent: number;
+  ok: number;
+  /** Answers that were not HTTP 200 or carried GraphQL errors, and requests that failed. */
+  failed: number;
+  perSecond: number;
+  latency: { p50: number; p90: number; p99: number; max: number };
+}
+
+export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.sockets ?? 64 });
+  const latencies: number[] = [];
+  let sent = 0;
+  let failed = 0;
+  const total = Math.round(options.rate * options.seconds);
+  const started = performance.now();
+  const interval = 1000 / options.rate;
+  const inFlight = new Set<Promise<void>>();
+
+  const send = (dueAt: number) => {
+    const done = new Promise<void>((resolve) => {
+      const req = request(options.url, { method: 'POST', agent, headers: options.headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          if (res.statusCode === 200 && !body.includes('"errors"')) latencies.push(performance.now() - dueAt);
+          else failed++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+      req.end(options.body());
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && started + sent * interval <= now) send(started + sent++ * interval);
+      if (sent >= total) return resolve();
+      setTimeout(tick, Math.max(0, started + sent * interval - performance.now()));
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+  agent.destroy();
+
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 10) / 10;
+  return {
+    sent,
+    ok: latencies.length,
+    failed,
+    perSecond: latencies.length / ((performance.now() - started) / 1000),
+    latency: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) },
+  };
+}
