@@ -1,19 +1,24 @@
 /**
  * The billing API as a child process of the benchmark, so that the load generator does not share
  * its event loop. Reads the ordinary environment (DATABASE_URL, PORT, AUTH_JWT_SECRET, ...).
- * Answers "cpu" with the CPU time it has used, and exits on "stop".
+ * Answers "stats" with the CPU time it has used and its event loop's delay since the last "stats"
+ * (so the benchmark can tell a stalled API from a slow database), and exits on "stop".
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/log/logger.js';
 
 const config = loadConfig();
 const app = await startApp(config, { databaseUrl: config.databaseUrl!, log: createLogger(config.logLevel) });
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 process.send?.({ url: app.url });
 process.on('message', (message) => {
-  if (message === 'cpu') {
+  if (message === 'stats') {
     const { user, system } = process.cpuUsage();
-    process.send?.({ cpuMicros: user + system });
+    process.send?.({ cpuMicros: user + system, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 });
+    loopDelay.reset();
   }
   if (message === 'stop') void app.stop().then(() => process.exit(0));
 });

@@ -38,6 +38,25 @@ const SECRET = 'bench-secret-that-is-at-least-32-characters-long';
 const ALLOWANCE = 2_000_000_000;
 const log = createLogger('warn');
 
+interface ApiStats {
+  cpuMicros: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+/** What the API process did during a measured run: its share of one core, and its event loop's worst delays. */
+interface ApiLoad {
+  cpu: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+const apiLoadOf = (before: ApiStats, after: ApiStats, seconds: number): ApiLoad => ({
+  cpu: (after.cpuMicros - before.cpuMicros) / 1e6 / seconds,
+  loopDelayP99Ms: after.loopDelayP99Ms,
+  loopDelayMaxMs: after.loopDelayMaxMs,
+});
+
 interface Figure {
   perSecond: number;
   p50: number;
@@ -70,11 +89,11 @@ async function main() {
     child.once('message', (m) => resolve((m as { url: string }).url.replace('localhost', '127.0.0.1')));
     child.once('exit', (code) => reject(new Error(`the app exited with ${code}`)));
   });
-  /** CPU seconds the API process has used so far (user + system). */
-  const apiCpuSeconds = () =>
-    new Promise<number>((resolve) => {
-      child.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros / 1e6));
-      child.send('cpu');
+  /** The API process's CPU seconds so far, and its event loop's delay since the last call. */
+  const apiStats = () =>
+    new Promise<ApiStats>((resolve) => {
+      child.once('message', (m) => resolve(m as ApiStats));
+      child.send('stats');
     });
   const graphql = `${appUrl}/graphql`;
   const sql = postgres(url, { max: 10, onnotice: () => {} });
@@ -107,9 +126,10 @@ async function main() {
         );
       if (WARMUP_SECONDS > 0) await run(WARMUP_SECONDS);
       const before = await eventsOf(apiBusinesses);
-      const cpuBefore = await apiCpuSeconds();
+      const statsBefore = await apiStats();
       const result = await run(SECONDS);
-      return { result, apiCpu: ((await apiCpuSeconds()) - cpuBefore) / SECONDS, events: (await eventsOf(apiBusinesses)) - before };
+      const api = apiLoadOf(statsBefore, await apiStats(), SECONDS);
+      return { result, api, events: (await eventsOf(apiBusinesses)) - before };
     };
     const figures: Record<string, Figure> = {};
     /** Before each scenario: the last one's dead rows vacuumed and its dirty pages written, so its aftermath does not land on the next. */
@@ -119,7 +139,7 @@ async function main() {
     };
 
     if (SCENARIOS.has('single')) {
-      const { result, apiCpu, events } = await cannon({
+      const { result, api, events } = await cannon({
         connections: CONNECTIONS,
         requests: [
           {
@@ -134,11 +154,11 @@ async function main() {
         ],
       });
       figures.single = { perSecond: events / SECONDS, p50: result.latency.p50, p99: result.latency.p99 };
-      report('recordUsage (1 event a call)', figures.single, result, apiCpu);
+      report('recordUsage (1 event a call)', figures.single, autocannonDetails(result), api);
     }
 
     if (SCENARIOS.has('batch')) {
-      const { result, apiCpu, events } = await cannon({
+      const { result, api, events } = await cannon({
         connections: BATCH_CONNECTIONS,
         requests: [
           {
@@ -153,7 +173,7 @@ async function main() {
         ],
       });
       figures.batch = { perSecond: events / SECONDS, p50: result.latency.p50, p99: result.latency.p99 };
-      report(`recordUsageBatch (${BATCH_SIZE} events a call)`, figures.batch, result, apiCpu);
+      report(`recordUsageBatch (${BATCH_SIZE} events a call)`, figures.batch, autocannonDetails(result), api);
     }
 
     if (SCENARIOS.has('check')) {
@@ -171,12 +191,11 @@ async function main() {
       });
       await settle();
       if (WARMUP_SECONDS > 0) await check(WARMUP_SECONDS);
-      const cpuBefore = await apiCpuSeconds();
+      const statsBefore = await apiStats();
       const result = await check(SECONDS);
-      const apiCpu = ((await apiCpuSeconds()) - cpuBefore) / SECONDS;
+      const api = apiLoadOf(statsBefore, await apiStats(), SECONDS);
       figures.check = { perSecond: result.perSecond, p50: result.latency.p50, p99: result.latency.p99 };
-      report(`checkUsage (${CHECK_RATE} req/s, evenly paced)`, figures.check);
-      console.log(`${''.padEnd(48)}   [p90 ${result.latency.p90} ms, max ${result.latency.max} ms; ${result.sent} sent, ${result.failed} failed; API process ${Math.round(apiCpu * 100)}% of a core]`);
+      report(`checkUsage (${CHECK_RATE} req/s, evenly paced)`, figures.check, `p90 ${result.latency.p90} ms, max ${result.latency.max} ms; ${result.sent} sent, ${result.failed} failed`, api);
     }
 
     if (SCENARIOS.has('floor')) {
@@ -268,11 +287,15 @@ async function floor(concurrency: number, op: () => Promise<number>, seconds = S
   return { perSecond: events / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
-function report(name: string, f: Figure, raw?: autocannon.Result, apiCpu?: number) {
-  const extra = raw
-    ? `  [p90 ${raw.latency.p90} ms, p97.5 ${raw.latency.p97_5} ms, max ${raw.latency.max} ms; ${raw.requests.total} requests, ${raw.non2xx} non-2xx, ${raw.errors} errors, ${raw.timeouts} timeouts; API process ${Math.round((apiCpu ?? 0) * 100)}% of a core]`
-    : '';
-  console.log(`${name.padEnd(48)} ${f.perSecond.toFixed(0).padStart(8)} /s   p50 ${String(f.p50).padStart(6)} ms   p99 ${String(f.p99).padStart(6)} ms${extra}`);
+function report(name: string, f: Figure, details?: string, api?: ApiLoad) {
+  console.log(`${name.padEnd(48)} ${f.perSecond.toFixed(0).padStart(8)} /s   p50 ${String(f.p50).padStart(6)} ms   p99 ${String(f.p99).padStart(6)} ms`);
+  const apiNote = api
+    ? `API process: ${Math.round(api.cpu * 100)}% of a core, event loop delay p99 ${api.loopDelayP99Ms.toFixed(1)} ms, max ${api.loopDelayMaxMs.toFixed(1)} ms`
+    : undefined;
+  for (const line of [details, apiNote]) if (line) console.log(`    ${line}`);
 }
+
+const autocannonDetails = (r: autocannon.Result) =>
+  `p90 ${r.latency.p90} ms, p97.5 ${r.latency.p97_5} ms, max ${r.latency.max} ms; ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`;
 
 await main();

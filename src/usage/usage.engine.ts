@@ -5,7 +5,7 @@ import type { MeterCode } from './meters.js';
 import type { RecordOutcome, UsageRejectionReason, ValidUsageEvent } from './usage.model.js';
 import * as repo from './usage.repo.js';
 import { restrictionsFor } from '../lifecycle/restrictions.js';
-import { admits, limitOf, meterUsage, notificationMessage, thresholdsCrossed } from './usage.rules.js';
+import { admits, limitOf, meterUsage, notificationMessage, refusesOverLimit, thresholdsCrossed } from './usage.rules.js';
 
 export const NOTIFICATION_EMAIL_QUEUE = 'usage-notification-email';
 
@@ -109,8 +109,8 @@ async function recordInTransaction(
     let counter = counters.get(ck);
     if (!counter) {
       const limit = limitOf({ limits: planCache.get(subscription.planId) ?? [] }, event.meter);
-      const gated = limit.enforcement === 'hard' && limit.included !== null;
-      counter = { key: { subscriptionId: subscription.id, meter: event.meter, periodStart: subscription.periodStart }, subscription, limit, gated, before: 0, added: 0 };
+      const key = { subscriptionId: subscription.id, meter: event.meter, periodStart: subscription.periodStart };
+      counter = { key, subscription, limit, gated: refusesOverLimit(limit), before: 0, added: 0 };
       counters.set(ck, counter);
     }
     return counter;
@@ -128,14 +128,11 @@ async function recordInTransaction(
   });
 
   // 2. Insert in key order (concurrent batches wait on each other's keys in one order).
-  const insertOrder = [...candidates].sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  // Candidates' keys are distinct (repeats within the batch were set aside above).
+  const insertOrder = [...candidates].sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
   const inserted = await repo.insertEvents(
     tx,
-    insertOrder.map((index) => {
-      const event = events[index]!;
-      const s = subscriptions.get(event.businessId)!;
-      return { ...event, subscriptionId: s.id, periodStart: s.periodStart };
-    }),
+    insertOrder.map((index) => ({ event: events[index]!, subscription: subscriptions.get(events[index]!.businessId)! })),
     now,
   );
 

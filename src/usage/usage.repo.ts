@@ -110,27 +110,51 @@ export async function readCounters(tx: Sql, keys: CounterKey[]): Promise<Map<str
   return new Map(rows.map((r) => [`${r.subscription_id}|${r.meter}`, Number(r.used)]));
 }
 
-export interface EventToInsert extends ValidUsageEvent {
-  subscriptionId: string;
-  periodStart: Date;
+export interface EventToInsert {
+  event: ValidUsageEvent;
+  subscription: { id: string; periodStart: Date };
 }
 
 /**
  * Inserts events, skipping those whose (business, idempotency key) is already stored: answers the
  * new rows' ids by "business|key". A key being inserted by a concurrent transaction waits for it.
+ * Instants repeat across a batch (most events take "now", all of a business share its period), so
+ * each is turned into text once.
  */
-export async function insertEvents(tx: postgres.TransactionSql, events: EventToInsert[], recordedAt: Date): Promise<Map<string, number>> {
-  if (events.length === 0) return new Map();
-  const rows = await tx<{ id: string; business_id: string; idempotency_key: string }[]>`
+export async function insertEvents(tx: postgres.TransactionSql, rows: EventToInsert[], recordedAt: Date): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map();
+  const texts = new Map<number, string>();
+  const text = (d: Date) => {
+    let t = texts.get(d.getTime());
+    if (t === undefined) texts.set(d.getTime(), (t = iso(d)));
+    return t;
+  };
+  const businessIds: string[] = [];
+  const subscriptionIds: string[] = [];
+  const meters: string[] = [];
+  const quantities: number[] = [];
+  const keys: string[] = [];
+  const occurred: string[] = [];
+  const periods: string[] = [];
+  const metadata: (string | null)[] = [];
+  for (const { event, subscription } of rows) {
+    businessIds.push(event.businessId);
+    subscriptionIds.push(subscription.id);
+    meters.push(event.meter);
+    quantities.push(event.quantity);
+    keys.push(event.idempotencyKey);
+    occurred.push(text(event.occurredAt));
+    periods.push(text(subscription.periodStart));
+    metadata.push(event.metadata);
+  }
+  const inserted = await tx<{ id: string; business_id: string; idempotency_key: string }[]>`
     insert into usage_events (business_id, subscription_id, meter, quantity, idempotency_key, occurred_at, recorded_at, period_start, metadata)
     select b, s, m, q, k, o, ${iso(recordedAt)}::timestamptz, p, md
-    from unnest(${events.map((e) => e.businessId)}::text[], ${events.map((e) => e.subscriptionId)}::uuid[], ${events.map((e) => e.meter)}::text[],
-                ${events.map((e) => e.quantity)}::int[], ${events.map((e) => e.idempotencyKey)}::text[],
-                ${events.map((e) => iso(e.occurredAt))}::text[]::timestamptz[], ${events.map((e) => iso(e.periodStart))}::text[]::timestamptz[],
-                ${events.map((e) => e.metadata) as string[]}::text[]::jsonb[]) as u(b, s, m, q, k, o, p, md)
+    from unnest(${businessIds}::text[], ${subscriptionIds}::uuid[], ${meters}::text[], ${quantities}::int[], ${keys}::text[],
+                ${occurred}::text[]::timestamptz[], ${periods}::text[]::timestamptz[], ${metadata as string[]}::text[]::jsonb[]) as u(b, s, m, q, k, o, p, md)
     on conflict (business_id, idempotency_key) do nothing
     returning id, business_id, idempotency_key`;
-  return new Map(rows.map((r) => [`${r.business_id}|${r.idempotency_key}`, Number(r.id)]));
+  return new Map(inserted.map((r) => [`${r.business_id}|${r.idempotency_key}`, Number(r.id)]));
 }
 
 /** Removes events refused after insertion (a HARD limit), before the transaction commits. */

@@ -38,9 +38,14 @@ export function limitOf(plan: Pick<Plan, 'limits'>, meter: MeterCode): PlanLimit
   return plan.limits.find((l) => l.meter === meter) ?? { meter, included: null, enforcement: 'soft', overageUnitAmount: null };
 }
 
-/** Whether `quantity` more units fit: only a HARD limit with an allowance refuses. */
+/** Whether admission depends on the units used so far: only a HARD limit with an allowance can refuse. */
+export function refusesOverLimit(limit: PlanLimit): boolean {
+  return limit.enforcement === 'hard' && limit.included !== null;
+}
+
+/** Whether `quantity` more units fit. */
 export function admits(limit: PlanLimit, used: number, quantity: number): boolean {
-  return limit.enforcement !== 'hard' || limit.included === null || used + quantity <= limit.included;
+  return !refusesOverLimit(limit) || used + quantity <= limit.included!;
 }
 
 export function meterUsage(limit: PlanLimit, used: number, periodStart: Date, periodEnd: Date): MeterUsage {
