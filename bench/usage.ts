@@ -116,13 +116,24 @@ async function main() {
     }
     const eventsOf = async (businessIds: string[]) => Number((await sql`select count(*)::int as n from usage_events where business_id = any(${businessIds}::text[])`)[0]!.n);
 
-    /** Drives the API for SECONDS; answers autocannon's result and the API process's CPU use (share of one core). */
-    const cannon = async (opts: Omit<autocannon.Options, 'url'>) => {
+    /**
+     * Drives the API from `connections` connections for SECONDS (after a warm-up), each request a
+     * fresh body; answers autocannon's result, what the API process did, and the events stored.
+     */
+    const cannon = async (connections: number, body: () => unknown) => {
       await settle();
       const run = (duration: number) =>
         new Promise<autocannon.Result>((resolve, reject) =>
-          autocannon({ method: 'POST', duration, headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` }, ...opts, url: graphql }, (err, r) =>
-            err ? reject(err) : resolve(r),
+          autocannon(
+            {
+              url: graphql,
+              method: 'POST',
+              duration,
+              connections,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+              requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(body()) }) }],
+            },
+            (err, r) => (err ? reject(err) : resolve(r)),
           ),
         );
       if (WARMUP_SECONDS > 0) await run(WARMUP_SECONDS);
@@ -140,39 +151,19 @@ async function main() {
     };
 
     if (SCENARIOS.has('single')) {
-      const { result, api, events } = await cannon({
-        connections: CONNECTIONS,
-        requests: [
-          {
-            setupRequest: (req) => ({
-              ...req,
-              body: JSON.stringify({
-                query: 'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted duplicate reason } }',
-                variables: { input: { businessId: pick(apiBusinesses), meter: 'calls', quantity: 1, idempotencyKey: randomUUID() } },
-              }),
-            }),
-          },
-        ],
-      });
+      const { result, api, events } = await cannon(CONNECTIONS, () => ({
+        query: 'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted duplicate reason } }',
+        variables: { input: { businessId: pick(apiBusinesses), meter: 'calls', quantity: 1, idempotencyKey: randomUUID() } },
+      }));
       figures.single = { perSecond: events / SECONDS, p50: result.latency.p50, p99: result.latency.p99 };
       report('recordUsage (1 event a call)', figures.single, autocannonDetails(result), api);
     }
 
     if (SCENARIOS.has('batch')) {
-      const { result, api, events } = await cannon({
-        connections: BATCH_CONNECTIONS,
-        requests: [
-          {
-            setupRequest: (req) => ({
-              ...req,
-              body: JSON.stringify({
-                query: 'mutation($events: [RecordUsageInput!]!) { recordUsageBatch(events: $events) { accepted duplicates } }',
-                variables: { events: Array.from({ length: BATCH_SIZE }, () => ({ businessId: pick(apiBusinesses), meter: 'calls', quantity: 1, idempotencyKey: randomUUID() })) },
-              }),
-            }),
-          },
-        ],
-      });
+      const { result, api, events } = await cannon(BATCH_CONNECTIONS, () => ({
+        query: 'mutation($events: [RecordUsageInput!]!) { recordUsageBatch(events: $events) { accepted duplicates } }',
+        variables: { events: Array.from({ length: BATCH_SIZE }, () => ({ businessId: pick(apiBusinesses), meter: 'calls', quantity: 1, idempotencyKey: randomUUID() })) },
+      }));
       figures.batch = { perSecond: events / SECONDS, p50: result.latency.p50, p99: result.latency.p99 };
       report(`recordUsageBatch (${BATCH_SIZE} events a call)`, figures.batch, autocannonDetails(result), api);
     }
