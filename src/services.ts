@@ -41,6 +41,8 @@ export interface ServiceDeps {
   config: Config;
   db: Database;
   sql: postgres.Sql;
+  /** The pool `checkUsage` reads from (connectAdmissionPool). */
+  admissionSql: postgres.Sql;
   clock: BillingClock;
   log: Logger;
   stripe: StripeConnection;
@@ -49,7 +51,7 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const { config, db, sql, clock, log, stripe, queue } = deps;
+  const { config, db, sql, admissionSql, clock, log, stripe, queue } = deps;
   const gateway = new PaymentGateway(stripe.stripe);
   const customers = new CustomerService(db, gateway);
   const paymentMethods = new PaymentMethodService(db, gateway, customers, clock, log.child({ module: 'payment-methods' }));
@@ -80,7 +82,7 @@ export function createServices(deps: ServiceDeps): Services {
     subscriptions,
     lifecycle,
     webhooks,
-    usage: new UsageService({ db, sql, clock, queue, log: log.child({ module: 'usage' }), emailEnabled: Boolean(config.mail.smtpUrl) }),
+    usage: new UsageService({ db, sql, admissionSql, clock, queue, log: log.child({ module: 'usage' }), emailEnabled: Boolean(config.mail.smtpUrl) }),
     notifications: new NotificationService({ db, queue, clock, log: log.child({ module: 'notifications' }), smtpUrl: config.mail.smtpUrl, mailFrom: config.mail.from }),
   };
 }

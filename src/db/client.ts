@@ -25,3 +25,12 @@ export function connectDatabase(url: string, options: { max?: number; onQuery?: 
   });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
+
+/**
+ * A small pool of its own for usage admission checks (`checkUsage`): one read statement each, sent
+ * by the call-tracking service before calls. Apart from the main pool, a check never waits behind
+ * transactions holding every connection (an invoice collection waiting on Stripe, say).
+ */
+export function connectAdmissionPool(url: string): postgres.Sql {
+  return postgres(url, { max: 2, onnotice: () => {}, connection: { application_name: 'billing-api-admission' } });
+}

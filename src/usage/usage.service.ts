@@ -48,7 +48,7 @@ export class UsageService {
   private readonly coalescer: Coalescer<ValidUsageEvent, RecordOutcome>;
 
   constructor(
-    private readonly deps: { db: Database; sql: postgres.Sql; clock: Clock; queue: Queue; log: Logger; emailEnabled: boolean },
+    private readonly deps: { db: Database; sql: postgres.Sql; admissionSql: postgres.Sql; clock: Clock; queue: Queue; log: Logger; emailEnabled: boolean },
     options: UsageServiceOptions = {},
   ) {
     this.coalescer = new Coalescer((events) => this.recordValid(events), {
@@ -96,7 +96,7 @@ export class UsageService {
     const no = (reason: UsageRejectionReason, remaining: number | null = null): CheckOutcome => ({ allowed: false, remaining, reason });
     if (!isMeter(meter)) return no('UNKNOWN_METER');
     if (!Number.isSafeInteger(quantity) || quantity < 1) return no('INVALID_QUANTITY');
-    const live = await repo.liveSubscriptionWithCounter(this.deps.sql, businessId, meter);
+    const live = await repo.liveSubscriptionWithCounter(this.deps.admissionSql, businessId, meter);
     if (!live) return no('NO_SUBSCRIPTION');
     if (restrictionsFor(live.status).usageBlocked) return no('ACCOUNT_RESTRICTED');
     const limit = limitOf({ limits: await this.limitsOf(live.planId) }, meter);

@@ -112,3 +112,23 @@ describe('recording usage', () => {
     ]);
   });
 });
+
+describe('admission checks while the billing side is busy', () => {
+  it('answers checkUsage while every connection of the main pool is held by a transaction', async () => {
+    await subscribed(app, 'biz_busy', 'free');
+    const writer = await usageWriter(app);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The main pool has 10 connections: hold them all, as long-running transactions would.
+    const holders = Array.from({ length: 10 }, () => app.services.db.transaction(() => held));
+    try {
+      const answered = writer.request(CheckUsageDocument, { businessId: 'biz_busy', meter: 'calls', quantity: 1 });
+      const timedOut = new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), 3000));
+      const outcome = await Promise.race([answered, timedOut]);
+      expect(outcome).toEqual({ checkUsage: { allowed: true, remaining: 100, reason: null } });
+    } finally {
+      release();
+      await Promise.all(holders);
+    }
+  });
+});
