@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphQLClient } from 'graphql-request';
@@ -26,13 +26,14 @@ export interface TestApp extends RunningApp {
 /** The real HTTP server on a free port, against a fresh database of its own. */
 export async function startTestApp(env: Partial<Env> = {}, appOptions: Partial<AppOptions> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), 'billing-test-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
-    BILLING_DATA_DIR: await mkdtemp(join(tmpdir(), 'billing-test-data-')),
+    BILLING_DATA_DIR: dataDir,
     ...env,
   } as Record<string, string>);
   const app = await startApp(config, {
@@ -66,6 +67,7 @@ export async function startTestApp(env: Partial<Env> = {}, appOptions: Partial<A
     close: async () => {
       await app.stop();
       await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
