@@ -5,7 +5,7 @@ import { createTokenVerifier } from './auth/verifier.js';
 import { BillingClock } from './clock/billing-clock.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
-import { connectAdmissionPool, connectDatabase } from './db/client.js';
+import { connectDatabase, connectUsagePools } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { buildGraphQLSchema } from './graphql/schema.js';
 import { createHttpServer } from './http/server.js';
@@ -43,8 +43,8 @@ export interface AppOptions {
 export async function startApp(config: Config, options: AppOptions): Promise<RunningApp> {
   const { log } = options;
   const database = connectDatabase(options.databaseUrl, { onQuery: options.onQuery });
-  const admissionSql = connectAdmissionPool(options.databaseUrl);
-  const cleanups: (() => Promise<void>)[] = [() => database.close(), () => admissionSql.end({ timeout: 5 })];
+  const usagePools = connectUsagePools(options.databaseUrl);
+  const cleanups: (() => Promise<void>)[] = [() => database.close(), () => usagePools.close()];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
@@ -60,7 +60,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       config,
       db: database.db,
       sql: database.sql,
-      admissionSql,
+      usagePools,
       clock,
       log,
       stripe,

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { BillingClock } from './clock/billing-clock.js';
 import type { Config } from './config/config.js';
-import type { Database } from './db/client.js';
+import type { Database, UsagePools } from './db/client.js';
 import type { Logger } from './log/logger.js';
 import { CustomerService } from './payments/customers.js';
 import { PaymentGateway } from './payments/gateway.js';
@@ -41,8 +41,8 @@ export interface ServiceDeps {
   config: Config;
   db: Database;
   sql: postgres.Sql;
-  /** The pool `checkUsage` reads from (connectAdmissionPool). */
-  admissionSql: postgres.Sql;
+  /** The usage hot path's own pools (connectUsagePools). */
+  usagePools: UsagePools;
   clock: BillingClock;
   log: Logger;
   stripe: StripeConnection;
@@ -51,7 +51,7 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const { config, db, sql, admissionSql, clock, log, stripe, queue } = deps;
+  const { config, db, sql, usagePools, clock, log, stripe, queue } = deps;
   const gateway = new PaymentGateway(stripe.stripe);
   const customers = new CustomerService(db, gateway);
   const paymentMethods = new PaymentMethodService(db, gateway, customers, clock, log.child({ module: 'payment-methods' }));
@@ -82,7 +82,7 @@ export function createServices(deps: ServiceDeps): Services {
     subscriptions,
     lifecycle,
     webhooks,
-    usage: new UsageService({ db, sql, admissionSql, clock, queue, log: log.child({ module: 'usage' }), emailEnabled: Boolean(config.mail.smtpUrl) }),
+    usage: new UsageService({ db, pools: usagePools, clock, queue, log: log.child({ module: 'usage' }), emailEnabled: Boolean(config.mail.smtpUrl) }),
     notifications: new NotificationService({ db, queue, clock, log: log.child({ module: 'notifications' }), smtpUrl: config.mail.smtpUrl, mailFrom: config.mail.from }),
   };
 }

@@ -13,11 +13,11 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function connectDatabase(url: string, options: { max?: number; onQuery?: (query: string) => void } = {}): DatabaseHandle {
+export function connectDatabase(url: string, options: { max?: number; name?: string; onQuery?: (query: string) => void } = {}): DatabaseHandle {
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    connection: { application_name: 'billing-api' },
+    connection: { application_name: options.name ?? 'billing-api' },
   });
   const db = drizzle(sql, {
     schema,
@@ -26,11 +26,29 @@ export function connectDatabase(url: string, options: { max?: number; onQuery?: 
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
+/** The usage hot path's own pools (connectUsagePools). */
+export interface UsagePools {
+  /** checkUsage's one read statement. */
+  checks: postgres.Sql;
+  /** Recording transactions: at most 2 of coalesced single events at a time, plus batches. */
+  recording: postgres.Sql;
+  close(): Promise<void>;
+}
+
 /**
- * A small pool of its own for usage admission checks (`checkUsage`): one read statement each, sent
- * by the call-tracking service before calls. Apart from the main pool, a check never waits behind
- * transactions holding every connection (an invoice collection waiting on Stripe, say).
+ * Pools of their own for the usage hot path, apart from the main pool. The call-tracking service
+ * checks and records usage on every call: neither may wait behind billing transactions that hold
+ * every main connection (an invoice collection waiting on Stripe, say), nor crowd them out.
  */
-export function connectAdmissionPool(url: string): postgres.Sql {
-  return postgres(url, { max: 2, onnotice: () => {}, connection: { application_name: 'billing-api-admission' } });
+export function connectUsagePools(url: string): UsagePools {
+  // Configured as the main pool is (through drizzle), so values go in and come out the same way.
+  const checks = connectDatabase(url, { max: 2, name: 'billing-api-usage-checks' });
+  const recording = connectDatabase(url, { max: 4, name: 'billing-api-usage-recording' });
+  return {
+    checks: checks.sql,
+    recording: recording.sql,
+    close: async () => {
+      await Promise.all([checks.close(), recording.close()]);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import type { Clock } from '../clock/clock.js';
-import type { Database, Db } from '../db/client.js';
+import type { Database, Db, UsagePools } from '../db/client.js';
 import { BadUserInputError } from '../errors/errors.js';
 import type { DraftLine } from '../invoices/invoice-math.js';
 import type { Logger } from '../log/logger.js';
@@ -48,7 +48,7 @@ export class UsageService {
   private readonly coalescer: Coalescer<ValidUsageEvent, RecordOutcome>;
 
   constructor(
-    private readonly deps: { db: Database; sql: postgres.Sql; admissionSql: postgres.Sql; clock: Clock; queue: Queue; log: Logger; emailEnabled: boolean },
+    private readonly deps: { db: Database; pools: UsagePools; clock: Clock; queue: Queue; log: Logger; emailEnabled: boolean },
     options: UsageServiceOptions = {},
   ) {
     this.coalescer = new Coalescer((events) => this.recordValid(events), {
@@ -96,7 +96,7 @@ export class UsageService {
     const no = (reason: UsageRejectionReason, remaining: number | null = null): CheckOutcome => ({ allowed: false, remaining, reason });
     if (!isMeter(meter)) return no('UNKNOWN_METER');
     if (!Number.isSafeInteger(quantity) || quantity < 1) return no('INVALID_QUANTITY');
-    const live = await repo.liveSubscriptionWithCounter(this.deps.admissionSql, businessId, meter);
+    const live = await repo.liveSubscriptionWithCounter(this.deps.pools.checks, businessId, meter);
     if (!live) return no('NO_SUBSCRIPTION');
     if (restrictionsFor(live.status).usageBlocked) return no('ACCOUNT_RESTRICTED');
     const limit = limitOf({ limits: await this.limitsOf(live.planId) }, meter);
@@ -131,13 +131,14 @@ export class UsageService {
   private async limitsOf(planId: string): Promise<PlanLimit[]> {
     const cached = this.planCache.get(planId);
     if (cached) return cached;
-    const limits = (await repo.planLimits(this.deps.sql, [planId])).get(planId) ?? [];
+    const limits = (await repo.planLimits(this.deps.pools.checks, [planId])).get(planId) ?? [];
     this.planCache.set(planId, limits);
     return limits;
   }
 
   private recordValid(events: ValidUsageEvent[]): Promise<RecordOutcome[]> {
-    return recordEvents(this.deps, this.planCache, events, this.deps.clock.now());
+    const { pools, queue, emailEnabled } = this.deps;
+    return recordEvents({ sql: pools.recording, queue, emailEnabled }, this.planCache, events, this.deps.clock.now());
   }
 }
 

@@ -114,7 +114,7 @@ describe('recording usage', () => {
 });
 
 describe('admission checks while the billing side is busy', () => {
-  it('answers checkUsage while every connection of the main pool is held by a transaction', async () => {
+  it('checks and records usage while every connection of the main pool is held by a transaction', async () => {
     await subscribed(app, 'biz_busy', 'free');
     const writer = await usageWriter(app);
     let release!: () => void;
@@ -122,10 +122,12 @@ describe('admission checks while the billing side is busy', () => {
     // The main pool has 10 connections: hold them all, as long-running transactions would.
     const holders = Array.from({ length: 10 }, () => app.services.db.transaction(() => held));
     try {
-      const answered = writer.request(CheckUsageDocument, { businessId: 'biz_busy', meter: 'calls', quantity: 1 });
-      const timedOut = new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), 3000));
-      const outcome = await Promise.race([answered, timedOut]);
-      expect(outcome).toEqual({ checkUsage: { allowed: true, remaining: 100, reason: null } });
+      const within3s = <T>(answer: Promise<T>) => Promise.race([answer, new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), 3000))]);
+      expect(await within3s(writer.request(CheckUsageDocument, { businessId: 'biz_busy', meter: 'calls', quantity: 1 }))).toEqual({
+        checkUsage: { allowed: true, remaining: 100, reason: null },
+      });
+      const recorded = await within3s(writer.request(RecordUsageDocument, { input: { businessId: 'biz_busy', meter: 'calls', quantity: 2, idempotencyKey: callKey('busy') } }));
+      expect(recorded).toMatchObject({ recordUsage: { accepted: true, duplicate: false, reason: null, usage: { used: 2, remaining: 98 } } });
     } finally {
       release();
       await Promise.all(holders);
