@@ -17,7 +17,6 @@ export interface EngineDeps {
 }
 
 const keyOf = (e: { businessId: string; idempotencyKey: string }) => `${e.businessId}|${e.idempotencyKey}`;
-const counterKey = (subscriptionId: string, meter: string) => `${subscriptionId}|${meter}`;
 const refused = (reason: UsageRejectionReason, usage: RecordOutcome['usage'] = null): RecordOutcome => ({ accepted: false, duplicate: false, reason, usage });
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -61,6 +60,8 @@ export async function recordEvents(
 
 /** A counter this transaction touches, and what it learns of it. */
 interface TouchedCounter {
+  /** repo.counterKey of `key`: how the repo's answers are keyed. */
+  id: string;
   key: repo.CounterKey;
   subscription: repo.LiveSubscription;
   limit: PlanLimit;
@@ -105,13 +106,13 @@ async function recordInTransaction(
   const counterOf = (index: number): TouchedCounter => {
     const event = events[index]!;
     const subscription = subscriptions.get(event.businessId)!;
-    const ck = counterKey(subscription.id, event.meter);
-    let counter = counters.get(ck);
+    const id = repo.counterKey(subscription.id, event.meter);
+    let counter = counters.get(id);
     if (!counter) {
       const limit = limitOf({ limits: planCache.get(subscription.planId) ?? [] }, event.meter);
       const key = { subscriptionId: subscription.id, meter: event.meter, periodStart: subscription.periodStart };
-      counter = { key, subscription, limit, gated: refusesOverLimit(limit), before: 0, added: 0 };
-      counters.set(ck, counter);
+      counter = { id, key, subscription, limit, gated: refusesOverLimit(limit), before: 0, added: 0 };
+      counters.set(id, counter);
     }
     return counter;
   };
@@ -141,7 +142,7 @@ async function recordInTransaction(
   const gated = ordered.filter((c) => c.gated);
   if (gated.length > 0) {
     const values = await repo.lockCounters(tx, gated.map((c) => c.key));
-    for (const c of gated) c.before = values.get(counterKey(c.key.subscriptionId, c.key.meter)) ?? 0;
+    for (const c of gated) c.before = values.get(c.id) ?? 0;
   }
   const refusedIds: number[] = [];
   const lateRepeats = closed.length > 0 ? await repo.existingKeys(tx, closed.map((i) => events[i]!)) : new Set<string>();
@@ -174,8 +175,8 @@ async function recordInTransaction(
     repo.addToCounters(tx, raised.map((c) => ({ ...c.key, delta: c.added }))),
     repo.readCounters(tx, unread.map((c) => c.key)),
   ]);
-  for (const c of raised) if (!c.gated) c.before = after.get(counterKey(c.key.subscriptionId, c.key.meter))! - c.added;
-  for (const c of unread) c.before = current.get(counterKey(c.key.subscriptionId, c.key.meter)) ?? 0;
+  for (const c of raised) if (!c.gated) c.before = after.get(c.id)! - c.added;
+  for (const c of unread) c.before = current.get(c.id) ?? 0;
 
   const toNotify: repo.NotificationToInsert[] = [];
   for (const c of raised) {
@@ -198,16 +199,14 @@ async function recordInTransaction(
 
   // Each outcome's usage is its meter right after it; later events with a key seen earlier in this
   // batch answer as repeats of the first.
+  const answered = outcomes.map((own, index) => {
+    const at = pending[index];
+    return own && at ? { ...own, usage: meterUsage(at.counter.limit, at.counter.before + at.addedSoFar, at.counter.subscription.periodStart, at.counter.subscription.periodEnd) } : own;
+  });
   return events.map((_event, index) => {
-    const own = outcomes[index];
-    if (own) {
-      const at = pending[index];
-      return at ? { ...own, usage: meterUsage(at.counter.limit, at.counter.before + at.addedSoFar, at.counter.subscription.periodStart, at.counter.subscription.periodEnd) } : own;
-    }
-    const firstAt = firstIndex.get(keys[index]!)!;
-    const first = outcomes[firstAt]!;
-    const at = pending[firstAt];
-    const usage = at ? meterUsage(at.counter.limit, at.counter.before + at.addedSoFar, at.counter.subscription.periodStart, at.counter.subscription.periodEnd) : first.usage;
-    return first.accepted ? { ...first, duplicate: true, usage } : { ...first, usage };
+    const own = answered[index];
+    if (own) return own;
+    const first = answered[firstIndex.get(keys[index]!)!]!;
+    return first.accepted ? { ...first, duplicate: true } : first;
   });
 }

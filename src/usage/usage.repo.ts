@@ -62,6 +62,10 @@ export async function planLimits(tx: Sql, planIds: string[]): Promise<Map<string
   return grouped;
 }
 
+/** How the counter answers below are keyed: "subscriptionId|meter" (a transaction touches one period of a subscription). */
+export const counterKey = (subscriptionId: string, meter: string) => `${subscriptionId}|${meter}`;
+const byCounter = (rows: { subscription_id: string; meter: string; used: number }[]) => new Map(rows.map((r) => [counterKey(r.subscription_id, r.meter), Number(r.used)]));
+
 export interface CounterKey {
   subscriptionId: string;
   meter: string;
@@ -79,7 +83,7 @@ export async function lockCounters(tx: postgres.TransactionSql, keys: CounterKey
     select s, m, p, 0 from unnest(${keys.map((k) => k.subscriptionId)}::uuid[], ${keys.map((k) => k.meter)}::text[], ${keys.map((k) => iso(k.periodStart))}::text[]::timestamptz[]) as u(s, m, p)
     on conflict (subscription_id, meter, period_start) do update set used = usage_counters.used
     returning subscription_id, meter, used::float8 as used`;
-  return new Map(rows.map((r) => [`${r.subscription_id}|${r.meter}`, Number(r.used)]));
+  return byCounter(rows);
 }
 
 /**
@@ -96,7 +100,7 @@ export async function addToCounters(tx: postgres.TransactionSql, deltas: (Counte
     order by n
     on conflict (subscription_id, meter, period_start) do update set used = c.used + excluded.used
     returning subscription_id, meter, used::float8 as used`;
-  return new Map(rows.map((r) => [`${r.subscription_id}|${r.meter}`, Number(r.used)]));
+  return byCounter(rows);
 }
 
 /** Counters' current values (no lock), for answers about meters this transaction did not raise. */
@@ -107,7 +111,7 @@ export async function readCounters(tx: Sql, keys: CounterKey[]): Promise<Map<str
     from usage_counters c
     join unnest(${keys.map((k) => k.subscriptionId)}::uuid[], ${keys.map((k) => k.meter)}::text[], ${keys.map((k) => iso(k.periodStart))}::text[]::timestamptz[]) as u(s, m, p)
       on c.subscription_id = u.s and c.meter = u.m and c.period_start = u.p`;
-  return new Map(rows.map((r) => [`${r.subscription_id}|${r.meter}`, Number(r.used)]));
+  return byCounter(rows);
 }
 
 export interface EventToInsert {
