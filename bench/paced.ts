@@ -8,7 +8,7 @@
  * the latency measured is the burst's queue.
  */
 import { type Agent, request } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { quantilesOf, watchEventLoopDelay } from './measure.js';
 
 export interface PacedOptions {
   url: string;
@@ -31,8 +31,6 @@ export interface PacedResult {
   generatorDelay: { p99: number; max: number };
 }
 
-const LOOP_RESOLUTION_MS = 5;
-
 export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const { agent } = options;
   const latencies: number[] = [];
@@ -42,8 +40,7 @@ export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const started = performance.now();
   const interval = 1000 / options.rate;
   const inFlight = new Set<Promise<void>>();
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  loopDelay.enable();
+  const loopDelay = watchEventLoopDelay();
 
   const send = (dueAt: number) => {
     const done = new Promise<void>((resolve) => {
@@ -77,17 +74,16 @@ export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
     tick();
   });
   await Promise.all(inFlight);
-  loopDelay.disable();
+  const generatorDelay = loopDelay.read();
+  loopDelay.stop();
 
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 10) / 10;
+  const at = quantilesOf(latencies);
   return {
     sent,
     ok: latencies.length,
     failed,
     perSecond: latencies.length / ((performance.now() - started) / 1000),
     latency: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) },
-    // The histogram holds whole intervals between ticks: the delay is what exceeds the resolution.
-    generatorDelay: { p99: loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS, max: loopDelay.max / 1e6 - LOOP_RESOLUTION_MS },
+    generatorDelay,
   };
 }

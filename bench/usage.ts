@@ -24,6 +24,7 @@ import { signToken } from '../src/auth/tokens.js';
 import { dropDatabase, ensureDatabase, withDatabase } from '../src/db/databases.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createLogger } from '../src/log/logger.js';
+import { quantilesOf } from './measure.js';
 import { pacedLoad } from './paced.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -277,8 +278,7 @@ async function floor(concurrency: number, op: () => Promise<number>, seconds = S
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
+  const at = quantilesOf(latencies);
   return { perSecond: events / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
