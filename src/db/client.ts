@@ -28,7 +28,7 @@ export function connectDatabase(url: string, options: { max?: number; name?: str
 
 /** The usage hot path's own pools (connectUsagePools). */
 export interface UsagePools {
-  /** checkUsage's one read statement. */
+  /** checkUsage's reads (one at a time, shared by the checks waiting for it), and plan limits on first use. */
   checks: postgres.Sql;
   /** Recording transactions: at most 2 of coalesced single events at a time, plus batches. */
   recording: postgres.Sql;

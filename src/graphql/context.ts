@@ -1,14 +1,13 @@
 import type { Principal } from '../auth/principal.js';
-import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
 import type { Loaders } from './loaders.js';
 
-/** Built per request: who is calling, a logger bound to the request, and the services. */
+/** Built per request: who is calling, and the services. */
 export interface RequestContext {
   principal: Principal | undefined;
-  log: Logger;
   services: Services;
-  loaders: Loaders;
+  /** Created on first use: most requests (usage checks and recordings) never batch a load. */
+  readonly loaders: Loaders;
   /** This server's address as the caller reached it, for links in answers. */
   baseUrl: string;
 }

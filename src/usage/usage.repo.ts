@@ -205,30 +205,39 @@ export async function insertNotifications(
   return inserted.map((r) => ({ id: r.id, emailStatus: r.email_status }));
 }
 
-/** checkUsage in one statement: the live subscription and its counter for the meter in the current period. */
-export async function liveSubscriptionWithCounter(
-  sql: postgres.Sql,
-  businessId: string,
-  meter: string,
-): Promise<(LiveSubscription & { used: number }) | undefined> {
-  const [row] = await sql<{ id: string; plan_id: string; status: SubscriptionRow['status']; ps: number; pe: number; used: number | null }[]>`
-    select s.id, s.plan_id, s.status,
+/** A business and meter a check asks about. */
+export interface CheckKey {
+  businessId: string;
+  meter: string;
+}
+
+/**
+ * For each key, in order: the business's live subscription and its counter of that meter in the
+ * current period (0 when none yet), or undefined without a live subscription. One statement for
+ * many concurrent checks.
+ */
+export async function liveSubscriptionsWithCounters(sql: postgres.Sql, keys: readonly CheckKey[]): Promise<((LiveSubscription & { used: number }) | undefined)[]> {
+  const rows = await sql<{ i: number; id: string; business_id: string; plan_id: string; status: SubscriptionRow['status']; ps: number; pe: number; used: number | null }[]>`
+    select k.i::int as i, s.id, s.business_id, s.plan_id, s.status,
       (extract(epoch from s.current_period_start) * 1000)::float8 as ps,
       (extract(epoch from s.current_period_end) * 1000)::float8 as pe,
       c.used::float8 as used
-    from subscriptions s
-    left join usage_counters c on c.subscription_id = s.id and c.meter = ${meter} and c.period_start = s.current_period_start
-    where s.business_id = ${businessId} and s.status::text = any(${LIVE}::text[])`;
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    businessId,
-    planId: row.plan_id,
-    periodStart: new Date(Math.round(row.ps)),
-    periodEnd: new Date(Math.round(row.pe)),
-    used: Number(row.used ?? 0),
-    status: row.status,
-  };
+    from unnest(${keys.map((k) => k.businessId)}::text[], ${keys.map((k) => k.meter)}::text[]) with ordinality as k(business_id, meter, i)
+    join subscriptions s on s.business_id = k.business_id and s.status::text = any(${LIVE}::text[])
+    left join usage_counters c on c.subscription_id = s.id and c.meter = k.meter and c.period_start = s.current_period_start`;
+  const found: ((LiveSubscription & { used: number }) | undefined)[] = new Array(keys.length).fill(undefined);
+  for (const row of rows) {
+    found[row.i - 1] ??= {
+      id: row.id,
+      businessId: row.business_id,
+      planId: row.plan_id,
+      periodStart: new Date(Math.round(row.ps)),
+      periodEnd: new Date(Math.round(row.pe)),
+      used: Number(row.used ?? 0),
+      status: row.status,
+    };
+  }
+  return found;
 }
 
 /** A subscription's counters for one period, by meter (drizzle; `db` may be a transaction). */

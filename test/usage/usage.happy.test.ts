@@ -92,6 +92,29 @@ describe('recording usage', () => {
     expect((await writer.request(CheckUsageDocument, { businessId: 'biz_check', meter: 'calls' })).checkUsage.allowed).toBe(true);
   });
 
+  it('answers checks made at the same moment each for its own business and meter, from one shared read', async () => {
+    await subscribed(app, 'biz_many_hard', 'free'); // 100 calls, 500 minutes, HARD
+    await subscribed(app, 'biz_many_soft', 'soft_ten');
+    const writer = await usageWriter(app);
+    await writer.request(RecordUsageDocument, { input: { businessId: 'biz_many_hard', meter: 'calls', quantity: 40, idempotencyKey: callKey() } });
+    await writer.request(RecordUsageDocument, { input: { businessId: 'biz_many_soft', meter: 'calls', quantity: 13, idempotencyKey: callKey() } });
+    const asks = [
+      { businessId: 'biz_many_hard', meter: 'calls', quantity: 60, answer: { allowed: true, remaining: 60, reason: null } },
+      { businessId: 'biz_many_hard', meter: 'calls', quantity: 61, answer: { allowed: false, remaining: 60, reason: 'LIMIT_REACHED' } },
+      { businessId: 'biz_many_hard', meter: 'call_minutes', quantity: 1, answer: { allowed: true, remaining: 500, reason: null } },
+      { businessId: 'biz_many_soft', meter: 'calls', quantity: 1, answer: { allowed: true, remaining: 0, reason: null } },
+      { businessId: 'biz_many_soft', meter: 'call_minutes', quantity: 1_000, answer: { allowed: true, remaining: null, reason: null } },
+      { businessId: 'biz_many_nobody', meter: 'calls', quantity: 1, answer: { allowed: false, remaining: null, reason: 'NO_SUBSCRIPTION' } },
+    ];
+    // Submitted in one turn of the event loop, the service's checks share one statement.
+    const many = Array.from({ length: 60 }, (_, i) => asks[(i * 7) % asks.length]!);
+    const answers = await Promise.all(many.map((a) => app.services.usage.check(a.businessId, a.meter, a.quantity)));
+    expect(answers).toEqual(many.map((a) => a.answer));
+    // And through the API, all at once.
+    const overHttp = await Promise.all(many.map((a) => writer.request(CheckUsageDocument, { businessId: a.businessId, meter: a.meter, quantity: a.quantity })));
+    expect(overHttp.map((r) => r.checkUsage)).toEqual(many.map((a) => a.answer));
+  });
+
   it('usageSeries answers UTC days, zero-filled', async () => {
     const owner = await subscribed(app, 'biz_series', 'free');
     const writer = await usageWriter(app);
