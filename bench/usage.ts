@@ -8,11 +8,11 @@
  * unmeasured, before each scenario), BENCH_CONNECTIONS (default 50),
  * BENCH_BATCH_CONNECTIONS (default 4), BENCH_CHECK_RATE (default 2000 req/s), BENCH_BUSINESSES
  * (default 50), BENCH_SCENARIOS (default all: a comma list of single, batch, check, floor),
+ * BENCH_TRACE (a file: each check's due time and latency in ms, one per line, for finding stalls),
  * DATABASE_URL (default: a throw-away embedded PostgreSQL).
  * `node --cpu-prof dist/bench/usage.js` also profiles the API process (it inherits the flag).
  */
 import { fork } from 'node:child_process';
-import { Agent } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -25,7 +25,7 @@ import { dropDatabase, ensureDatabase, withDatabase } from '../src/db/databases.
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createLogger } from '../src/log/logger.js';
 import { quantilesOf } from './measure.js';
-import { pacedLoad } from './paced.js';
+import { Connections, httpPost, pacedLoad } from './paced.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 /** Unmeasured load before each scenario: JIT, connection pools and sockets warm up. */
@@ -34,6 +34,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
 const BATCH_SIZE = 500;
 const CHECK_RATE = Number(process.env.BENCH_CHECK_RATE ?? 2000);
+/** Keep-alive connections the paced checks may use: enough that none waits for a free one. */
+const CHECK_CONNECTIONS = 64;
 const BUSINESSES = Number(process.env.BENCH_BUSINESSES ?? 50);
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'single,batch,check,floor').split(',').map((s) => s.trim()));
 const SECRET = 'bench-secret-that-is-at-least-32-characters-long';
@@ -170,26 +172,26 @@ async function main() {
     }
 
     if (SCENARIOS.has('check')) {
-      const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-      const check = (seconds: number) =>
-        pacedLoad({
-          agent,
-        url: graphql,
-        rate: CHECK_RATE,
-        seconds,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
-        body: () =>
-          JSON.stringify({
-            query: 'query($businessId: ID!) { checkUsage(businessId: $businessId, meter: "calls", quantity: 1) { allowed remaining reason } }',
-            variables: { businessId: pick(apiBusinesses) },
-          }),
-      });
+      // The contract's CheckUsage operation, word for word, for a random business each time.
+      const query = `query CheckUsage($businessId: ID!, $meter: String!, $quantity: Int) {
+  checkUsage(businessId: $businessId, meter: $meter, quantity: $quantity) {
+    allowed
+    remaining
+    reason
+  }
+}`;
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${writer}` };
+      const requests = apiBusinesses.map((businessId) =>
+        httpPost(graphql, headers, JSON.stringify({ operationName: 'CheckUsage', query, variables: { businessId, meter: 'calls', quantity: 1 } })),
+      );
+      const connections = await Connections.open(graphql, CHECK_CONNECTIONS);
+      const check = (seconds: number) => pacedLoad({ connections, requests, rate: CHECK_RATE, seconds });
       await settle();
       if (WARMUP_SECONDS > 0) await check(WARMUP_SECONDS);
       const statsBefore = await apiStats();
       const result = await check(SECONDS);
       const api = apiLoadOf(statsBefore, await apiStats(), SECONDS);
-      agent.destroy();
+      connections.close();
       figures.check = { perSecond: result.perSecond, p50: result.latency.p50, p99: result.latency.p99 };
       report(`checkUsage (${CHECK_RATE} req/s, evenly paced)`, figures.check, `p90 ${result.latency.p90} ms, max ${result.latency.max} ms; ${result.sent} sent, ${result.failed} failed; load generator's event loop delay p99 ${result.generatorDelay.p99.toFixed(1)} ms, max ${result.generatorDelay.max.toFixed(1)} ms`, api);
     }
