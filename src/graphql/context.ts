@@ -6,8 +6,7 @@ import type { Loaders } from './loaders.js';
 export interface RequestContext {
   principal: Principal | undefined;
   services: Services;
-  /** Created on first use: most requests (usage checks and recordings) never batch a load. */
-  readonly loaders: Loaders;
+  loaders: Loaders;
   /** This server's address as the caller reached it, for links in answers. */
   baseUrl: string;
 }

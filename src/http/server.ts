@@ -16,7 +16,7 @@ import { AppError, httpStatusFor } from '../errors/errors.js';
 import type { RequestContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { graphqlRequestHandler } from './graphql-http.js';
-import { createLoaders, type Loaders } from '../graphql/loaders.js';
+import { Loaders } from '../graphql/loaders.js';
 import type { Logger } from '../log/logger.js';
 import type { Services } from '../services.js';
 import { WebhookSignatureError } from '../webhooks/webhooks.service.js';
@@ -138,18 +138,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ server: Server
     }
   });
 
-  serveGraphQL = graphqlRequestHandler(apollo, async (req): Promise<RequestContext> => {
-    const principal = await principalFrom(req.headers.authorization, verifyToken);
-    let loaders: Loaders | undefined;
-    return {
-      principal,
-      services,
-      get loaders() {
-        return (loaders ??= createLoaders(services.db));
-      },
-      baseUrl: `http://${req.headers.host ?? 'localhost'}`,
-    };
-  });
+  serveGraphQL = graphqlRequestHandler(apollo, async (req): Promise<RequestContext> => ({
+    principal: await principalFrom(req.headers.authorization, verifyToken),
+    services,
+    loaders: new Loaders(services.db),
+    baseUrl: `http://${req.headers.host ?? 'localhost'}`,
+  }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
