@@ -7,7 +7,7 @@
  * Settings (environment): BENCH_SECONDS (default 30, per scenario), BENCH_WARMUP_SECONDS (default 5,
  * unmeasured, before each scenario), BENCH_CONNECTIONS (default 50),
  * BENCH_BATCH_CONNECTIONS (default 4), BENCH_CHECK_RATE (default 2000 req/s), BENCH_BUSINESSES
- * (default 50), BENCH_SCENARIOS (default all: a comma list of single, batch, check, floor),
+ * (default 50), BENCH_SCENARIOS (default all: a comma list of single, batch, check, stack, floor),
  * BENCH_TRACE (a file: each check's due time and latency in ms, one per line, for finding stalls),
  * DATABASE_URL (default: a throw-away embedded PostgreSQL).
  * `node --cpu-prof dist/bench/usage.js` also profiles the API process (it inherits the flag).
@@ -37,7 +37,7 @@ const CHECK_RATE = Number(process.env.BENCH_CHECK_RATE ?? 2000);
 /** Keep-alive connections the paced checks may use: enough that none waits for a free one. */
 const CHECK_CONNECTIONS = 64;
 const BUSINESSES = Number(process.env.BENCH_BUSINESSES ?? 50);
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'single,batch,check,floor').split(',').map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'single,batch,check,stack,floor').split(',').map((s) => s.trim()));
 const SECRET = 'bench-secret-that-is-at-least-32-characters-long';
 const ALLOWANCE = 2_000_000_000;
 const log = createLogger('warn');
@@ -171,6 +171,24 @@ async function main() {
       report(`recordUsageBatch (${BATCH_SIZE} events a call)`, figures.batch, autocannonDetails(result), api);
     }
 
+    /** An evenly paced open loop of `bodies` (one picked at random each time) at CHECK_RATE, after a warm-up. */
+    const paced = async (name: string, bodies: string[]) => {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${writer}` };
+      const requests = bodies.map((body) => httpPost(graphql, headers, body));
+      const connections = await Connections.open(graphql, CHECK_CONNECTIONS);
+      const load = (seconds: number) => pacedLoad({ connections, requests, rate: CHECK_RATE, seconds });
+      await settle();
+      if (WARMUP_SECONDS > 0) await load(WARMUP_SECONDS);
+      const statsBefore = await apiStats();
+      const result = await load(SECONDS);
+      const api = apiLoadOf(statsBefore, await apiStats(), SECONDS);
+      connections.close();
+      const figure = { perSecond: result.perSecond, p50: result.latency.p50, p99: result.latency.p99 };
+      const details = `p90 ${result.latency.p90} ms, max ${result.latency.max} ms; ${result.sent} sent, ${result.failed} failed; load generator's event loop delay p99 ${result.generatorDelay.p99.toFixed(1)} ms, max ${result.generatorDelay.max.toFixed(1)} ms`;
+      report(`${name} (${CHECK_RATE} req/s, evenly paced)`, figure, details, api);
+      return figure;
+    };
+
     if (SCENARIOS.has('check')) {
       // The contract's CheckUsage operation, word for word, for a random business each time.
       const query = `query CheckUsage($businessId: ID!, $meter: String!, $quantity: Int) {
@@ -180,20 +198,16 @@ async function main() {
     reason
   }
 }`;
-      const headers = { 'content-type': 'application/json', authorization: `Bearer ${writer}` };
-      const requests = apiBusinesses.map((businessId) =>
-        httpPost(graphql, headers, JSON.stringify({ operationName: 'CheckUsage', query, variables: { businessId, meter: 'calls', quantity: 1 } })),
+      figures.check = await paced(
+        'checkUsage',
+        apiBusinesses.map((businessId) => JSON.stringify({ operationName: 'CheckUsage', query, variables: { businessId, meter: 'calls', quantity: 1 } })),
       );
-      const connections = await Connections.open(graphql, CHECK_CONNECTIONS);
-      const check = (seconds: number) => pacedLoad({ connections, requests, rate: CHECK_RATE, seconds });
-      await settle();
-      if (WARMUP_SECONDS > 0) await check(WARMUP_SECONDS);
-      const statsBefore = await apiStats();
-      const result = await check(SECONDS);
-      const api = apiLoadOf(statsBefore, await apiStats(), SECONDS);
-      connections.close();
-      figures.check = { perSecond: result.perSecond, p50: result.latency.p50, p99: result.latency.p99 };
-      report(`checkUsage (${CHECK_RATE} req/s, evenly paced)`, figures.check, `p90 ${result.latency.p90} ms, max ${result.latency.max} ms; ${result.sent} sent, ${result.failed} failed; load generator's event loop delay p99 ${result.generatorDelay.p99.toFixed(1)} ms, max ${result.generatorDelay.max.toFixed(1)} ms`, api);
+    }
+
+    if (SCENARIOS.has('stack')) {
+      // The same requests' path without a resolver: HTTP, token, Apollo and graphql-js answering
+      // __typename. What a check costs beyond this is the check itself.
+      figures.stack = await paced('stack only ({ __typename })', [JSON.stringify({ query: 'query CheckUsage { __typename }' })]);
     }
 
     if (SCENARIOS.has('floor')) {
