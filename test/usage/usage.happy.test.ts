@@ -92,7 +92,7 @@ describe('recording usage', () => {
     expect((await writer.request(CheckUsageDocument, { businessId: 'biz_check', meter: 'calls' })).checkUsage.allowed).toBe(true);
   });
 
-  it('answers checks made at the same moment each for its own business and meter, from one shared read', async () => {
+  it('answers checks made at the same moment each for its own business and meter', async () => {
     await subscribed(app, 'biz_many_hard', 'free'); // 100 calls, 500 minutes, HARD
     await subscribed(app, 'biz_many_soft', 'soft_ten');
     const writer = await usageWriter(app);
@@ -106,7 +106,7 @@ describe('recording usage', () => {
       { businessId: 'biz_many_soft', meter: 'call_minutes', quantity: 1_000, answer: { allowed: true, remaining: null, reason: null } },
       { businessId: 'biz_many_nobody', meter: 'calls', quantity: 1, answer: { allowed: false, remaining: null, reason: 'NO_SUBSCRIPTION' } },
     ];
-    // Submitted in one turn of the event loop, the service's checks share one statement.
+    // Submitted in one turn of the event loop, the service's checks go into one shared read.
     const many = Array.from({ length: 60 }, (_, i) => asks[(i * 7) % asks.length]!);
     const answers = await Promise.all(many.map((a) => app.services.usage.check(a.businessId, a.meter, a.quantity)));
     expect(answers).toEqual(many.map((a) => a.answer));
