@@ -27,27 +27,39 @@ export interface LiveSubscription {
 
 const iso = (d: Date) => d.toISOString();
 
+/** A subscriptions row as the statements below select it, instants as epoch milliseconds. */
+interface LiveSubscriptionRow {
+  id: string;
+  business_id: string;
+  plan_id: string;
+  status: SubscriptionRow['status'];
+  ps: number;
+  pe: number;
+}
+
+const liveSubscriptionOf = (r: LiveSubscriptionRow): LiveSubscription => ({
+  id: r.id,
+  businessId: r.business_id,
+  planId: r.plan_id,
+  status: r.status,
+  periodStart: new Date(Math.round(r.ps)),
+  periodEnd: new Date(Math.round(r.pe)),
+});
+
 /**
  * The live subscription of each business named (at most one each), share-locked for the recording
  * transaction: a renewal closing the period waits for it (and counts its events), or finishes first
  * and the events go to the new period.
  */
 export async function liveSubscriptions(tx: Sql, businessIds: string[]): Promise<LiveSubscription[]> {
-  const rows = await (tx as postgres.Sql)<{ id: string; business_id: string; plan_id: string; status: SubscriptionRow['status']; ps: number; pe: number }[]>`
+  const rows = await (tx as postgres.Sql)<LiveSubscriptionRow[]>`
     select id, business_id, plan_id, status,
       (extract(epoch from current_period_start) * 1000)::float8 as ps,
       (extract(epoch from current_period_end) * 1000)::float8 as pe
     from subscriptions
     where business_id = any(${businessIds}::text[]) and status::text = any(${LIVE}::text[])
     for share`;
-  return rows.map((r) => ({
-    id: r.id,
-    businessId: r.business_id,
-    planId: r.plan_id,
-    status: r.status,
-    periodStart: new Date(Math.round(r.ps)),
-    periodEnd: new Date(Math.round(r.pe)),
-  }));
+  return rows.map(liveSubscriptionOf);
 }
 
 /** Limits of plans, grouped by plan id. Plans never change once created, so callers may cache them. */
@@ -211,13 +223,16 @@ export interface CheckKey {
   meter: string;
 }
 
+/** A business's live subscription, with the units used of the meter asked about in its current period. */
+export type CheckedSubscription = LiveSubscription & { used: number };
+
 /**
  * For each key, in order: the business's live subscription and its counter of that meter in the
  * current period (0 when none yet), or undefined without a live subscription. One statement for
  * many concurrent checks.
  */
-export async function liveSubscriptionsWithCounters(sql: postgres.Sql, keys: readonly CheckKey[]): Promise<((LiveSubscription & { used: number }) | undefined)[]> {
-  const rows = await sql<{ i: number; id: string; business_id: string; plan_id: string; status: SubscriptionRow['status']; ps: number; pe: number; used: number | null }[]>`
+export async function liveSubscriptionsWithCounters(sql: postgres.Sql, keys: readonly CheckKey[]): Promise<(CheckedSubscription | undefined)[]> {
+  const rows = await sql<(LiveSubscriptionRow & { i: number; used: number | null })[]>`
     select k.i::int as i, s.id, s.business_id, s.plan_id, s.status,
       (extract(epoch from s.current_period_start) * 1000)::float8 as ps,
       (extract(epoch from s.current_period_end) * 1000)::float8 as pe,
@@ -225,18 +240,8 @@ export async function liveSubscriptionsWithCounters(sql: postgres.Sql, keys: rea
     from unnest(${keys.map((k) => k.businessId)}::text[], ${keys.map((k) => k.meter)}::text[]) with ordinality as k(business_id, meter, i)
     join subscriptions s on s.business_id = k.business_id and s.status::text = any(${LIVE}::text[])
     left join usage_counters c on c.subscription_id = s.id and c.meter = k.meter and c.period_start = s.current_period_start`;
-  const found: ((LiveSubscription & { used: number }) | undefined)[] = new Array(keys.length).fill(undefined);
-  for (const row of rows) {
-    found[row.i - 1] ??= {
-      id: row.id,
-      businessId: row.business_id,
-      planId: row.plan_id,
-      periodStart: new Date(Math.round(row.ps)),
-      periodEnd: new Date(Math.round(row.pe)),
-      used: Number(row.used ?? 0),
-      status: row.status,
-    };
-  }
+  const found: (CheckedSubscription | undefined)[] = new Array(keys.length).fill(undefined);
+  for (const row of rows) found[row.i - 1] ??= { ...liveSubscriptionOf(row), used: Number(row.used ?? 0) };
   return found;
 }
 

@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import type { Clock } from '../clock/clock.js';
 import type { Database, Db, UsagePools } from '../db/client.js';
 import { BadUserInputError } from '../errors/errors.js';
@@ -46,7 +45,7 @@ export class UsageService {
   /** Plans' limits by plan id: plans never change once created, so this never goes stale. */
   private readonly planCache = new Map<string, PlanLimit[]>();
   private readonly recordings: Coalescer<ValidUsageEvent, RecordOutcome>;
-  private readonly checkReads: Coalescer<repo.CheckKey, (repo.LiveSubscription & { used: number }) | undefined>;
+  private readonly checkReads: Coalescer<repo.CheckKey, repo.CheckedSubscription | undefined>;
 
   constructor(
     private readonly deps: { db: Database; pools: UsagePools; clock: Clock; queue: Queue; log: Logger; emailEnabled: boolean },
